@@ -1,0 +1,108 @@
+// Package kmserr builds the errors AWS KMS returns for each refusal
+// (KMS-RULES.md §7), as the SDK surfaces them (§10b): modelled exceptions are
+// the concrete types of aws-sdk-go-v2/service/kms/types, and
+// ValidationException is a *smithy.GenericAPIError with a client fault. Every
+// value satisfies smithy.APIError, so callers branch on them with errors.As
+// exactly as they do on errors from *kms.Client.
+//
+// Messages never contain message, plaintext, signature or secret bytes.
+package kmserr
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
+)
+
+// Operation names as KMS writes them in messages.
+const (
+	OpSign               = "Sign"
+	OpVerify             = "Verify"
+	OpEncrypt            = "Encrypt"
+	OpDeriveSharedSecret = "DeriveSharedSecret"
+	OpEncapsulate        = "Encapsulate"
+	OpGetPublicKey       = "GetPublicKey"
+)
+
+// InvalidKeyUsage: the key's usage does not allow the operation.
+// "<key-arn> key usage is <USAGE> which is not valid for <Op>."
+func InvalidKeyUsage(keyID string, usage types.KeyUsageType, op string) error {
+	return &types.InvalidKeyUsageException{
+		Message: aws.String(fmt.Sprintf("%s key usage is %s which is not valid for %s.", keyID, usage, op)),
+	}
+}
+
+// IncompatibleAlgorithm: the algorithm is not one the key spec offers, or not
+// one the key lists. "Algorithm <ALG> is incompatible with key spec <SPEC>."
+func IncompatibleAlgorithm[A ~string](alg A, spec types.KeySpec) error {
+	return &types.InvalidKeyUsageException{
+		Message: aws.String(fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", alg, spec)),
+	}
+}
+
+// InvalidSignature: the signature does not verify. KMS sends an empty message.
+func InvalidSignature() error {
+	return &types.KMSInvalidSignatureException{Message: aws.String("")}
+}
+
+// UnsupportedOperation: GetPublicKey on a symmetric or HMAC key.
+func UnsupportedOperation(msg string) error {
+	return &types.UnsupportedOperationException{Message: aws.String(msg)}
+}
+
+// Validation returns a ValidationException with the given message.
+func Validation(msg string) error {
+	return &smithy.GenericAPIError{Code: "ValidationException", Message: msg, Fault: smithy.FaultClient}
+}
+
+// DigestLength: a DIGEST message whose length is not the algorithm's hash length.
+func DigestLength[A ~string](alg A) error {
+	return Validation(fmt.Sprintf("Digest is invalid length for algorithm %s.", alg))
+}
+
+// MessageTypeIncompatible: a MessageType the algorithm or key spec does not take.
+func MessageTypeIncompatible(mt types.MessageType, spec types.KeySpec) error {
+	return Validation(fmt.Sprintf("Message type %s is incompatible with key spec %s.", mt, spec))
+}
+
+// ExternalMuLength: an EXTERNAL_MU message that is not exactly 64 bytes.
+func ExternalMuLength() error {
+	return Validation("External mu must be exactly 64 bytes.")
+}
+
+// TooLong: a member over its model maximum length.
+func TooLong(field string, max int) error {
+	return Validation(fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, max))
+}
+
+// TooShort: a member under its model minimum length.
+func TooShort(field string, min int) error {
+	return Validation(fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", field, min))
+}
+
+// Required: a required member is missing.
+func Required(field string) error {
+	return Validation(fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+}
+
+// BadEnum: a value outside the member's enum.
+func BadEnum[A ~string](value A, field string, allowed []A) error {
+	s := make([]string, len(allowed))
+	for i, a := range allowed {
+		s[i] = string(a)
+	}
+	return Validation(fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+		value, field, strings.Join(s, ", ")))
+}
+
+// PlaintextTooLarge: plaintext over the algorithm's limit for the key spec.
+func PlaintextTooLarge(alg types.EncryptionAlgorithmSpec, spec types.KeySpec, max int) error {
+	return Validation(fmt.Sprintf("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, spec, max))
+}
+
+// InvalidPublicKey: DeriveSharedSecret with a peer public key KMS cannot use.
+// KMS sends an empty message.
+func InvalidPublicKey() error { return Validation("") }

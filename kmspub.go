@@ -1,0 +1,330 @@
+// Package kmspub uses AWS KMS asymmetric public keys offline: it verifies
+// signatures KMS made and encrypts, derives and encapsulates for a later KMS
+// call, without calling KMS again — and it refuses exactly what KMS would
+// refuse: a key used for the wrong purpose, an algorithm the key does not
+// offer, a message or digest of the wrong size, metadata that does not match
+// the key.
+//
+// Start with two functions. [Fetch] calls KMS GetPublicKey once and returns a
+// validated [PublicKey]; [ParseGetPublicKeyJSON] reads the JSON that
+// `aws kms get-public-key` prints, so a key saved once is used offline for
+// ever. Then call [PublicKey.Verify] or [PublicKey.Encrypt].
+//
+// Refusals are the errors the AWS SDK for Go v2 returns for the same request:
+// *types.InvalidKeyUsageException, *types.KMSInvalidSignatureException, and a
+// smithy.APIError with code "ValidationException", so code written against
+// *kms.Client handles them unchanged.
+package kmspub
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
+	"github.com/kmspub/kmspub/internal/spki"
+)
+
+// GetPublicKeyAPIClient is the one KMS call [Fetch] makes. *kms.Client
+// satisfies it.
+type GetPublicKeyAPIClient interface {
+	GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error)
+}
+
+// PublicKey is a KMS asymmetric public key together with the metadata
+// GetPublicKey returned for it, validated against each other. It is immutable
+// and safe for concurrent use. The zero value is not usable; obtain one from
+// [Fetch], [FromGetPublicKeyOutput], [ParseGetPublicKeyJSON] or [Load].
+type PublicKey struct {
+	keyID string
+	spec  *kmsrules.KeySpec
+	usage types.KeyUsageType
+
+	signing       []types.SigningAlgorithmSpec
+	encryption    []types.EncryptionAlgorithmSpec
+	keyAgreement  []types.KeyAgreementAlgorithmSpec
+	encapsulation []types.EncapsulationAlgorithmSpec
+
+	der    []byte
+	raw    []byte // subjectPublicKey content
+	public crypto.PublicKey
+}
+
+// KeyID returns the key ARN KMS reported, or the ID given to [Load] (which
+// may be empty).
+func (k *PublicKey) KeyID() string { return k.keyID }
+
+// KeySpec returns the key spec, one of the 15 asymmetric specs.
+func (k *PublicKey) KeySpec() types.KeySpec { return k.spec.Spec }
+
+// KeyUsage returns the key usage.
+func (k *PublicKey) KeyUsage() types.KeyUsageType { return k.usage }
+
+// SigningAlgorithms returns the signing algorithms of a SIGN_VERIFY key.
+func (k *PublicKey) SigningAlgorithms() []types.SigningAlgorithmSpec { return slices.Clone(k.signing) }
+
+// EncryptionAlgorithms returns the encryption algorithms of an ENCRYPT_DECRYPT key.
+func (k *PublicKey) EncryptionAlgorithms() []types.EncryptionAlgorithmSpec {
+	return slices.Clone(k.encryption)
+}
+
+// KeyAgreementAlgorithms returns the key agreement algorithms of a KEY_AGREEMENT key.
+func (k *PublicKey) KeyAgreementAlgorithms() []types.KeyAgreementAlgorithmSpec {
+	return slices.Clone(k.keyAgreement)
+}
+
+// EncapsulationAlgorithms returns the algorithms of an ENCAPSULATE_DECAPSULATE key.
+func (k *PublicKey) EncapsulationAlgorithms() []types.EncapsulationAlgorithmSpec {
+	return slices.Clone(k.encapsulation)
+}
+
+// DER returns a copy of the DER-encoded SubjectPublicKeyInfo.
+func (k *PublicKey) DER() []byte { return bytes.Clone(k.der) }
+
+// CryptoPublicKey returns the parsed key: *rsa.PublicKey, *ecdsa.PublicKey
+// (NIST curves, and SM2 on gmsm's sm2.P256 curve), *secp256k1.PublicKey
+// (github.com/decred/dcrd/dcrec/secp256k1/v4), ed25519.PublicKey,
+// *mldsa.PublicKey44/65/87 (github.com/emmansun/gmsm/mldsa),
+// *mlkem.EncapsulationKey512 (github.com/emmansun/gmsm/mlkem) or
+// *mlkem.EncapsulationKey768/1024 (crypto/mlkem). The caller must not modify it.
+func (k *PublicKey) CryptoPublicKey() crypto.PublicKey { return k.public }
+
+// GetPublicKeyOutput returns the key as the SDK's GetPublicKey output.
+func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
+	return &kms.GetPublicKeyOutput{
+		KeyId:                   aws.String(k.keyID),
+		PublicKey:               k.DER(),
+		CustomerMasterKeySpec:   types.CustomerMasterKeySpec(k.spec.Spec),
+		KeySpec:                 k.spec.Spec,
+		KeyUsage:                k.usage,
+		SigningAlgorithms:       k.SigningAlgorithms(),
+		EncryptionAlgorithms:    k.EncryptionAlgorithms(),
+		KeyAgreementAlgorithms:  k.KeyAgreementAlgorithms(),
+		EncapsulationAlgorithms: k.EncapsulationAlgorithms(),
+	}
+}
+
+// Fetch calls GetPublicKey for keyID — a key ID, key ARN, alias name
+// ("alias/name") or alias ARN — and validates the answer as
+// [FromGetPublicKeyOutput] does. optFns are passed to the client unchanged.
+// An error from the client is returned as is, so SDK errors keep their types.
+func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
+	if keyID == "" {
+		return nil, kmserr.Required("keyId")
+	}
+	out, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)}, optFns...)
+	if err != nil {
+		return nil, err
+	}
+	return FromGetPublicKeyOutput(out)
+}
+
+// FromGetPublicKeyOutput validates a GetPublicKey answer and returns it as a
+// PublicKey. It checks that:
+//   - KeyId is a KMS key ARN;
+//   - KeySpec is one of the 15 asymmetric specs (symmetric and HMAC specs give
+//     *types.UnsupportedOperationException, as KMS GetPublicKey does), and
+//     CustomerMasterKeySpec, when present, equals it;
+//   - PublicKey is a strict DER SubjectPublicKeyInfo of exactly that spec
+//     (RSA modulus size, curve, Ed25519, ML-DSA and ML-KEM lengths; points on
+//     the curve; ML-KEM keys pass the FIPS 203 modulus check);
+//   - KeyUsage is one KMS allows for the spec;
+//   - the algorithm list of that usage holds only algorithms KMS offers for
+//     the spec, without repeats, and the lists of other usages are absent.
+//
+// A missing list for the key's usage (local-kms omits EncryptionAlgorithms)
+// is read as the full list KMS fixes for the (spec, usage) pair, never as
+// "anything goes". Every failure is an [*InvalidKeyError].
+func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
+	if out == nil {
+		return nil, invalidKey("GetPublicKeyOutput", "is nil", nil)
+	}
+	id := aws.ToString(out.KeyId)
+	if !keyARN.MatchString(id) {
+		return nil, invalidKey("KeyId", fmt.Sprintf("%q is not a KMS key ARN", id), nil)
+	}
+	if out.CustomerMasterKeySpec != "" && string(out.CustomerMasterKeySpec) != string(out.KeySpec) {
+		return nil, invalidKey("CustomerMasterKeySpec", fmt.Sprintf("%s differs from KeySpec %s", out.CustomerMasterKeySpec, out.KeySpec), nil)
+	}
+	return newPublicKey(id, out.PublicKey, out)
+}
+
+// Load builds a PublicKey from a SubjectPublicKeyInfo the caller holds — PEM
+// "PUBLIC KEY", raw DER, or base64 DER (whitespace allowed) — and metadata
+// given in the shape GetPublicKey returns it: meta.KeySpec and meta.KeyUsage
+// are required, meta.KeyId is optional but must be a key ARN when set, the
+// algorithm lists are optional (absent means the full list KMS fixes for the
+// spec and usage), and meta.PublicKey must be empty. It validates exactly as
+// [FromGetPublicKeyOutput] does.
+func Load(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
+	if meta == nil {
+		return nil, invalidKey("metadata", "is nil; KeySpec and KeyUsage are required", nil)
+	}
+	if len(meta.PublicKey) != 0 {
+		return nil, invalidKey("PublicKey", "must be given as the encoded argument, not in the metadata", nil)
+	}
+	id := aws.ToString(meta.KeyId)
+	if id != "" && !keyARN.MatchString(id) {
+		return nil, invalidKey("KeyId", fmt.Sprintf("%q is not a KMS key ARN", id), nil)
+	}
+	der, err := decodeSPKI(encoded)
+	if err != nil {
+		return nil, err
+	}
+	return newPublicKey(id, der, meta)
+}
+
+// keyARN matches the key ARN KMS returns as KeyId, in any partition.
+var keyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
+
+func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
+	if meta.KeySpec == "" {
+		return nil, invalidKey("KeySpec", "is missing", nil)
+	}
+	rules := kmsrules.LookupKeySpec(meta.KeySpec)
+	if rules == nil {
+		msg := fmt.Sprintf("%s is not an asymmetric key spec; KMS has no public key for it", meta.KeySpec)
+		return nil, invalidKey("KeySpec", msg, kmserr.UnsupportedOperation(msg))
+	}
+	if len(der) == 0 {
+		return nil, invalidKey("PublicKey", "is missing", nil)
+	}
+	parsed, err := spki.Parse(der)
+	if err != nil {
+		return nil, invalidKey("PublicKey", err.Error(), err)
+	}
+	if parsed.Spec != rules.Spec {
+		return nil, invalidKey("PublicKey", fmt.Sprintf("holds a %s key, but KeySpec is %s", parsed.Spec, rules.Spec), nil)
+	}
+	if meta.KeyUsage == "" {
+		return nil, invalidKey("KeyUsage", "is missing", nil)
+	}
+	if !rules.AllowsUsage(meta.KeyUsage) {
+		msg := fmt.Sprintf("KeyUsage %s is not compatible with KeySpec %s", meta.KeyUsage, rules.Spec)
+		return nil, invalidKey("KeyUsage", msg, kmserr.Validation(msg))
+	}
+	k := &PublicKey{
+		keyID:  id,
+		spec:   rules,
+		usage:  meta.KeyUsage,
+		der:    bytes.Clone(der),
+		raw:    bytes.Clone(parsed.Raw),
+		public: parsed.Public,
+	}
+	usage := meta.KeyUsage
+	if k.signing, err = algorithmList("SigningAlgorithms", meta.SigningAlgorithms, rules.Signing, usage == types.KeyUsageTypeSignVerify, rules.Spec); err != nil {
+		return nil, err
+	}
+	if k.encryption, err = algorithmList("EncryptionAlgorithms", meta.EncryptionAlgorithms, rules.EncryptionAlgorithmSpecs(), usage == types.KeyUsageTypeEncryptDecrypt, rules.Spec); err != nil {
+		return nil, err
+	}
+	if k.keyAgreement, err = algorithmList("KeyAgreementAlgorithms", meta.KeyAgreementAlgorithms, rules.KeyAgreement, usage == types.KeyUsageTypeKeyAgreement, rules.Spec); err != nil {
+		return nil, err
+	}
+	if k.encapsulation, err = algorithmList("EncapsulationAlgorithms", meta.EncapsulationAlgorithms, rules.Encapsulation, usage == types.KeyUsageTypeEncapsulateDecapsulate, rules.Spec); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// algorithmList checks one of the four algorithm lists. The list of the
+// key's own usage must be a repeat-free subset of what KMS offers for the
+// spec (absent means all of it); the lists of other usages must be absent.
+func algorithmList[A ~string](field string, given, allowed []A, ownUsage bool, spec types.KeySpec) ([]A, error) {
+	if !ownUsage {
+		if len(given) != 0 {
+			return nil, invalidKey(field, "is present, but belongs to another key usage", nil)
+		}
+		return nil, nil
+	}
+	if len(given) == 0 {
+		return slices.Clone(allowed), nil
+	}
+	for i, a := range given {
+		if !slices.Contains(allowed, a) {
+			return nil, invalidKey(field, fmt.Sprintf("lists %s, which KMS does not offer for %s", a, spec), kmserr.IncompatibleAlgorithm(a, spec))
+		}
+		if slices.Contains(given[:i], a) {
+			return nil, invalidKey(field, fmt.Sprintf("lists %s twice", a), nil)
+		}
+	}
+	return slices.Clone(given), nil
+}
+
+// decodeSPKI accepts PEM "PUBLIC KEY", raw DER or base64 DER.
+func decodeSPKI(encoded []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(encoded)
+	if len(trimmed) == 0 {
+		return nil, invalidKey("PublicKey", "is empty", nil)
+	}
+	if len(encoded) > maxKeyFileSize {
+		return nil, invalidKey("PublicKey", fmt.Sprintf("is %d bytes; no encoded KMS public key is over %d", len(encoded), maxKeyFileSize), nil)
+	}
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN")):
+		block, rest := pem.Decode(trimmed)
+		if block == nil {
+			return nil, invalidKey("PublicKey", "malformed PEM", nil)
+		}
+		if block.Type != "PUBLIC KEY" {
+			return nil, invalidKey("PublicKey", fmt.Sprintf("PEM block is %q, want \"PUBLIC KEY\"", block.Type), nil)
+		}
+		if len(block.Headers) != 0 {
+			return nil, invalidKey("PublicKey", "PEM block has headers", nil)
+		}
+		if len(bytes.TrimSpace(rest)) != 0 {
+			return nil, invalidKey("PublicKey", "data after the PEM block", nil)
+		}
+		return block.Bytes, nil
+	case encoded[0] == 0x30: // a DER SEQUENCE; the base64 of one starts with 'M'
+		return encoded, nil
+	}
+	der, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(trimmed), nil)))
+	if err != nil {
+		return nil, invalidKey("PublicKey", "neither PEM, DER nor base64: "+err.Error(), nil)
+	}
+	return der, nil
+}
+
+// maxKeyFileSize bounds encoded keys before any parsing: the largest KMS
+// SPKI (ML_DSA_87, 2614 bytes) is under 3.6 KiB as PEM.
+const maxKeyFileSize = 16 << 10
+
+// InvalidKeyError reports a public key or metadata that kmspub refuses to
+// build a [PublicKey] from. Where KMS has a matching exception (an
+// UnsupportedOperationException for a symmetric key spec, a
+// ValidationException for a usage the spec does not allow, an
+// InvalidKeyUsageException for an algorithm it does not offer), Unwrap
+// returns it, so errors.As finds the SDK type.
+type InvalidKeyError struct {
+	Field  string // the GetPublicKey member at fault, e.g. "KeySpec"
+	Reason string
+	Err    error
+}
+
+func (e *InvalidKeyError) Error() string {
+	return "kmspub: invalid KMS public key: " + e.Field + " " + e.Reason
+}
+
+func (e *InvalidKeyError) Unwrap() error { return e.Err }
+
+func invalidKey(field, reason string, err error) error {
+	return &InvalidKeyError{Field: field, Reason: reason, Err: err}
+}
+
+// ErrInvalidKey matches every *InvalidKeyError with errors.Is.
+var ErrInvalidKey = errors.New("kmspub: invalid KMS public key")
+
+// Is makes errors.Is(err, ErrInvalidKey) true.
+func (e *InvalidKeyError) Is(target error) bool { return target == ErrInvalidKey }
