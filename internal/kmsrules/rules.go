@@ -98,13 +98,13 @@ func (d Digest) String() string {
 type Scheme int
 
 const (
-	SchemeRSAPSS   Scheme = iota + 1 // EMSA-PSS, MGF1 = same hash, salt length = hash length
-	SchemeRSAPKCS1                   // EMSA-PKCS1-v1_5 with DigestInfo
-	SchemeECDSA                      // DER ECDSA-Sig-Value
-	SchemeSM2                        // DER SEQUENCE{r, s} over e = SM3(Z_A ‖ M)
-	SchemeEd25519                    // PureEdDSA, 64-byte R ‖ S
-	SchemeEd25519ph                  // HashEdDSA over SHA-512(D), empty context
-	SchemeMLDSA                      // pure ML-DSA, empty context
+	SchemeRSAPSS    Scheme = iota + 1 // EMSA-PSS, MGF1 = same hash, salt length = hash length
+	SchemeRSAPKCS1                    // EMSA-PKCS1-v1_5 with DigestInfo
+	SchemeECDSA                       // DER ECDSA-Sig-Value
+	SchemeSM2                         // DER SEQUENCE{r, s} over e = SM3(Z_A ‖ M)
+	SchemeEd25519                     // PureEdDSA, 64-byte R ‖ S
+	SchemeEd25519ph                   // HashEdDSA over SHA-512(D), empty context
+	SchemeMLDSA                       // pure ML-DSA, empty context
 )
 
 // SigningAlgorithm is one row of KMS-RULES.md §3.2.
