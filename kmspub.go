@@ -328,3 +328,21 @@ var ErrInvalidKey = errors.New("kmspub: invalid KMS public key")
 
 // Is makes errors.Is(err, ErrInvalidKey) true.
 func (e *InvalidKeyError) Is(target error) bool { return target == ErrInvalidKey }
+
+// requireUsage refuses an operation the key's usage does not allow, with
+// KMS's InvalidKeyUsageException text. KMS checks usage before algorithm.
+func (k *PublicKey) requireUsage(usage types.KeyUsageType, op string) error {
+	if k.usage != usage {
+		return kmserr.InvalidKeyUsage(k.keyID, k.usage, op)
+	}
+	return nil
+}
+
+// requireListed refuses an algorithm the key does not list, with KMS's
+// "Algorithm X is incompatible with key spec Y." InvalidKeyUsageException.
+func requireListed[A ~string](k *PublicKey, list []A, alg A) error {
+	if !slices.Contains(list, alg) {
+		return kmserr.IncompatibleAlgorithm(alg, k.spec.Spec)
+	}
+	return nil
+}
