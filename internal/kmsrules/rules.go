@@ -9,6 +9,8 @@
 package kmsrules
 
 import (
+	"crypto"
+	_ "crypto/sha1" // links crypto.SHA1 for RSAES_OAEP_SHA_1
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
@@ -169,6 +171,9 @@ type EncryptionAlgorithm struct {
 	// MaxPlaintext is the largest plaintext KMS encrypts with this pair:
 	// k − 2·hLen − 2 for RSA-OAEP, 1024 for SM2PKE.
 	MaxPlaintext int
+	// OAEPHash is the RSA-OAEP hash, also used for MGF1 (the label is
+	// empty); 0 for SM2PKE, whose KDF and C3 hash are fixed to SM3.
+	OAEPHash crypto.Hash
 }
 
 // KeySpec is one row of KMS-RULES.md §1 and §2: what a key spec is, and what
@@ -207,8 +212,8 @@ var (
 
 func oaep(sha1Max, sha256Max int) []EncryptionAlgorithm {
 	return []EncryptionAlgorithm{
-		{types.EncryptionAlgorithmSpecRsaesOaepSha1, sha1Max},
-		{types.EncryptionAlgorithmSpecRsaesOaepSha256, sha256Max},
+		{types.EncryptionAlgorithmSpecRsaesOaepSha1, sha1Max, crypto.SHA1},
+		{types.EncryptionAlgorithmSpecRsaesOaepSha256, sha256Max, crypto.SHA256},
 	}
 }
 
@@ -226,7 +231,7 @@ var keySpecTable = []KeySpec{
 	{Spec: types.KeySpecEccSecgP256k1, Family: FamilyECC, Size: 256, Signing: signing(types.SigningAlgorithmSpecEcdsaSha256)},
 	{Spec: types.KeySpecEccNistEdwards25519, Family: FamilyEd25519, Size: 32, Signing: signing(types.SigningAlgorithmSpecEd25519Sha512, types.SigningAlgorithmSpecEd25519PhSha512)},
 	{Spec: types.KeySpecSm2, Family: FamilySM2, Size: 256, Signing: signing(types.SigningAlgorithmSpecSm2dsa),
-		Encryption: []EncryptionAlgorithm{{types.EncryptionAlgorithmSpecSm2pke, 1024}}, KeyAgreement: ecdh, SharedSecretSize: 32, Region: "China Regions only"},
+		Encryption: []EncryptionAlgorithm{{Algorithm: types.EncryptionAlgorithmSpecSm2pke, MaxPlaintext: 1024}}, KeyAgreement: ecdh, SharedSecretSize: 32, Region: "China Regions only"},
 	{Spec: types.KeySpecMlDsa44, Family: FamilyMLDSA, Size: 1312, Signing: mldsa},
 	{Spec: types.KeySpecMlDsa65, Family: FamilyMLDSA, Size: 1952, Signing: mldsa},
 	{Spec: types.KeySpecMlDsa87, Family: FamilyMLDSA, Size: 2592, Signing: mldsa},

@@ -1,0 +1,112 @@
+package kmspub
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/emmansun/gmsm/sm2"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
+)
+
+// Encrypt encrypts plaintext with the key so that a later KMS Decrypt call,
+// given the same key and the same algorithm, returns it. The ciphertext is
+// exactly the CiphertextBlob KMS Encrypt would return for the request:
+//
+//   - RSAES_OAEP_SHA_1 and RSAES_OAEP_SHA_256: RSAES-OAEP (RFC 8017 §7.1)
+//     with MGF1 over the same hash and an empty label; the ciphertext is as
+//     long as the modulus (256, 384 or 512 bytes).
+//   - SM2PKE (China Regions only): GB/T 32918.4 encryption, encoded as the
+//     ASN.1 DER SEQUENCE {x INTEGER, y INTEGER, C3 OCTET STRING,
+//     C2 OCTET STRING} (C1C3C2 order, minimal INTEGERs, C3 = 32-byte SM3
+//     hash, C2 as long as the plaintext) that KMS Decrypt takes.
+//
+// An empty algorithm means SYMMETRIC_DEFAULT, as in KMS, and is therefore
+// refused for every asymmetric key: name the algorithm. Randomness comes from
+// crypto/rand. The ciphertext carries no algorithm or key identifier, so the
+// caller must remember both for Decrypt.
+//
+// Encrypt refuses what KMS Encrypt refuses, with the error the AWS SDK for Go
+// v2 returns, checked in this order:
+//
+//  1. Request shape, which KMS validates before it looks at the key: an
+//     empty plaintext or one over 4096 bytes, and an algorithm that is not a
+//     KMS EncryptionAlgorithmSpec, give a ValidationException
+//     (smithy.APIError with code "ValidationException") in KMS's words.
+//  2. Key usage: a key that is not ENCRYPT_DECRYPT gives
+//     *types.InvalidKeyUsageException "<arn> key usage is <USAGE> which is
+//     not valid for Encrypt."
+//  3. Algorithm: one the key does not list (including SYMMETRIC_DEFAULT)
+//     gives *types.InvalidKeyUsageException "Algorithm <ALG> is incompatible
+//     with key spec <SPEC>."
+//  4. Size: a plaintext over the limit for the algorithm and key spec
+//     (RSA_2048: 214 bytes with SHA-1, 190 with SHA-256; RSA_3072: 342/318;
+//     RSA_4096: 470/446; SM2PKE: 1024) gives a ValidationException
+//     "Algorithm <ALG> and key spec <SPEC> cannot encrypt data larger than
+//     <N> bytes."
+//
+// Errors never contain plaintext bytes.
+func (k *PublicKey) Encrypt(plaintext []byte, algorithm types.EncryptionAlgorithmSpec) ([]byte, error) {
+	row, err := k.encryptionRule(len(plaintext), algorithm)
+	if err != nil {
+		return nil, err
+	}
+	switch k.spec.Family {
+	case kmsrules.FamilyRSA:
+		// OAEP hash and MGF1 hash are the same function; the label is empty.
+		ct, err := rsa.EncryptOAEP(row.OAEPHash.New(), rand.Reader, k.public.(*rsa.PublicKey), plaintext, nil)
+		if err != nil {
+			return nil, fmt.Errorf("kmspub: Encrypt %s: %w", row.Algorithm, err)
+		}
+		return ct, nil
+	case kmsrules.FamilySM2:
+		ct, err := sm2.EncryptASN1(rand.Reader, k.public.(*ecdsa.PublicKey), plaintext)
+		if err != nil {
+			return nil, fmt.Errorf("kmspub: Encrypt %s: %w", row.Algorithm, err)
+		}
+		return ct, nil
+	}
+	// Unreachable: the rules table gives encryption algorithms to RSA and
+	// SM2 specs only, and the key was checked against it at construction.
+	return nil, fmt.Errorf("kmspub: Encrypt: no encryption for key spec %s", k.spec.Spec)
+}
+
+// encryptionRule runs every check Encrypt makes before encrypting, in the
+// documented order, and returns the rules-table row for the algorithm.
+func (k *PublicKey) encryptionRule(plaintextLen int, algorithm types.EncryptionAlgorithmSpec) (*kmsrules.EncryptionAlgorithm, error) {
+	switch {
+	case plaintextLen < kmsrules.MinPlaintextSize:
+		return nil, kmserr.TooShort("plaintext", kmsrules.MinPlaintextSize)
+	case plaintextLen > kmsrules.MaxPlaintextSize:
+		return nil, kmserr.TooLong("plaintext", kmsrules.MaxPlaintextSize)
+	}
+	known := types.EncryptionAlgorithmSpec("").Values()
+	if algorithm != "" && !slices.Contains(known, algorithm) {
+		return nil, kmserr.BadEnum(algorithm, "encryptionAlgorithm", known)
+	}
+	if err := k.requireUsage(types.KeyUsageTypeEncryptDecrypt, kmserr.OpEncrypt); err != nil {
+		return nil, err
+	}
+	if algorithm == "" {
+		// KMS's default for EncryptionAlgorithm; never valid for an
+		// asymmetric key, and refused below with KMS's text.
+		algorithm = types.EncryptionAlgorithmSpecSymmetricDefault
+	}
+	if err := requireListed(k, k.encryption, algorithm); err != nil {
+		return nil, err
+	}
+	row := k.spec.EncryptionAlgorithm(algorithm)
+	if row == nil {
+		// A listed algorithm is always in the table (checked at construction).
+		return nil, kmserr.IncompatibleAlgorithm(algorithm, k.spec.Spec)
+	}
+	if plaintextLen > row.MaxPlaintext {
+		return nil, kmserr.PlaintextTooLarge(algorithm, k.spec.Spec, row.MaxPlaintext)
+	}
+	return row, nil
+}
