@@ -3,8 +3,10 @@ package kmspub
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // testdataKey loads testdata/keys/<spec>.<usage>.json, the aws-CLI
@@ -295,5 +301,101 @@ func TestEncryptErrorsHoldNoPlaintext(t *testing.T) {
 		if strings.Contains(err.Error(), "SECRET") {
 			t.Fatalf("%q: error contains plaintext: %v", alg, err)
 		}
+	}
+}
+
+// testdataSM2PrivateKey parses testdata/keys/SM2.priv.pem with gmsm.
+func testdataSM2PrivateKey(t testing.TB) *sm2.PrivateKey {
+	t.Helper()
+	data, err := os.ReadFile(testdataPrivateKeyPath(types.KeySpecSm2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatal("SM2.priv.pem: no PEM block")
+	}
+	key, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, ok := key.(*sm2.PrivateKey)
+	if !ok {
+		t.Fatalf("SM2.priv.pem holds %T", key)
+	}
+	return priv
+}
+
+// parseSM2Ciphertext checks that ct is exactly the DER
+// SEQUENCE {INTEGER x, INTEGER y, OCTET STRING C3, OCTET STRING C2} that KMS
+// Decrypt takes (KMS-RULES.md §4.3) — minimal, positive INTEGERs naming a
+// point on the SM2 curve, a 32-byte C3, nothing after the SEQUENCE — and
+// returns C3 and C2.
+func parseSM2Ciphertext(t testing.TB, ct []byte) (c3, c2 []byte) {
+	t.Helper()
+	var (
+		input = cryptobyte.String(ct)
+		seq   cryptobyte.String
+		x, y  = new(big.Int), new(big.Int)
+	)
+	// cryptobyte refuses non-minimal INTEGER encodings and non-DER lengths.
+	if !input.ReadASN1(&seq, cbasn1.SEQUENCE) || !input.Empty() ||
+		!seq.ReadASN1Integer(x) || !seq.ReadASN1Integer(y) ||
+		!seq.ReadASN1Bytes(&c3, cbasn1.OCTET_STRING) || !seq.ReadASN1Bytes(&c2, cbasn1.OCTET_STRING) || !seq.Empty() {
+		t.Fatalf("ciphertext is not DER SEQUENCE{INTEGER, INTEGER, OCTET STRING, OCTET STRING}: %x", ct)
+	}
+	if x.Sign() <= 0 || y.Sign() <= 0 || !sm2.P256().IsOnCurve(x, y) {
+		t.Fatal("C1 (x, y) is not a point on the SM2 curve")
+	}
+	if len(c3) != 32 {
+		t.Fatalf("C3 is %d bytes, want 32 (SM3)", len(c3))
+	}
+	return c3, c2
+}
+
+func TestEncryptSM2PKE(t *testing.T) {
+	k := testdataKey(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
+	priv := testdataSM2PrivateKey(t)
+	for _, n := range []int{1, 32, 1024} {
+		pt := randomBytes(t, n)
+		ct, err := k.Encrypt(pt, types.EncryptionAlgorithmSpecSm2pke)
+		if err != nil {
+			t.Fatalf("Encrypt %d bytes: %v", n, err)
+		}
+		if _, c2 := parseSM2Ciphertext(t, ct); len(c2) != n {
+			t.Fatalf("C2 is %d bytes, want %d (the plaintext length)", len(c2), n)
+		}
+		got, err := sm2.Decrypt(priv, ct)
+		if err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("gmsm sm2.Decrypt of the %d-byte plaintext: err=%v, equal=%v", n, err, bytes.Equal(got, pt))
+		}
+		// OpenSSL 3.0 reads SM2 PKCS#8 keys as SM2 keys; pkeyutl then
+		// decrypts the GM/T 0009 ASN.1 form with SM3.
+		got, err = opensslTry(t, "pkeyutl", "-decrypt", "-inkey", testdataPrivateKeyPath(types.KeySpecSm2), "-in", writeTemp(t, "sm2.ct", ct))
+		if err != nil {
+			t.Fatalf("OpenSSL could not decrypt the %d-byte plaintext: %v", n, err)
+		}
+		if !bytes.Equal(got, pt) {
+			t.Fatalf("OpenSSL decrypted %d bytes that differ from the %d-byte plaintext", len(got), n)
+		}
+	}
+	_, err := k.Encrypt(make([]byte, 1025), types.EncryptionAlgorithmSpecSm2pke)
+	wantAPIError(t, err, "ValidationException", "Algorithm SM2PKE and key spec SM2 cannot encrypt data larger than 1024 bytes.")
+}
+
+// TestEncryptSM2PKETamperedFails shows the SM2 decrypt checks can fail: a
+// flipped C2 bit breaks C3 for both OpenSSL and gmsm.
+func TestEncryptSM2PKETamperedFails(t *testing.T) {
+	k := testdataKey(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
+	ct, err := k.Encrypt([]byte("sixteen byte msg"), types.EncryptionAlgorithmSpecSm2pke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct[len(ct)-1] ^= 1 // last byte of C2
+	if _, err := sm2.Decrypt(testdataSM2PrivateKey(t), ct); err == nil {
+		t.Fatal("gmsm decrypted a tampered ciphertext")
+	}
+	if _, err := opensslTry(t, "pkeyutl", "-decrypt", "-inkey", testdataPrivateKeyPath(types.KeySpecSm2), "-in", writeTemp(t, "sm2.ct", ct)); err == nil {
+		t.Fatal("OpenSSL decrypted a tampered ciphertext")
 	}
 }
