@@ -156,9 +156,9 @@ var (
 		{types.SigningAlgorithmSpecEcdsaSha384, SchemeECDSA, SHA384, rawOrDigest},
 		{types.SigningAlgorithmSpecEcdsaSha512, SchemeECDSA, SHA512, rawOrDigest},
 		{types.SigningAlgorithmSpecSm2dsa, SchemeSM2, SM3, rawOrDigest},
+		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu},
 		{types.SigningAlgorithmSpecEd25519Sha512, SchemeEd25519, SHA512, rawOnly},
 		{types.SigningAlgorithmSpecEd25519PhSha512, SchemeEd25519ph, SHA512, digestOnly},
-		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu},
 	}
 )
 
