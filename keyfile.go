@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -50,6 +53,10 @@ func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, invalidKey("JSON", "has data after the object", nil)
 	}
+	// The decoder skips CR and LF even in strict mode; the CLI writes one line.
+	if strings.ContainsAny(f.PublicKey, "\r\n") {
+		return nil, invalidKey("PublicKey", "is not standard base64 on one line", nil)
+	}
 	der, err := base64.StdEncoding.Strict().DecodeString(f.PublicKey)
 	if err != nil {
 		return nil, invalidKey("PublicKey", "is not standard base64: "+err.Error(), err)
@@ -67,8 +74,14 @@ func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
 	})
 }
 
-// checkNoDuplicateMembers refuses a top-level member given twice: encoding/json
-// would keep the last one silently, letting a file say two things.
+// keyFileMembers are the member names of keyFile, spelled exactly.
+var keyFileMembers = []string{"KeyId", "PublicKey", "CustomerMasterKeySpec", "KeySpec", "KeyUsage",
+	"EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms", "EncapsulationAlgorithms"}
+
+// checkNoDuplicateMembers refuses a top-level member given twice and a member
+// name not spelled exactly as the CLI writes it: encoding/json would keep the
+// last of two silently, and matches names case-insensitively ("keyusage"
+// fills KeyUsage), either of which would let a file say two things.
 func checkNoDuplicateMembers(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -81,6 +94,9 @@ func checkNoDuplicateMembers(data []byte) error {
 			return err
 		}
 		name, _ := t.(string)
+		if !slices.Contains(keyFileMembers, name) {
+			return fmt.Errorf("unknown member %q", name)
+		}
 		if seen[name] {
 			return fmt.Errorf("member %q appears twice", name)
 		}
@@ -95,8 +111,16 @@ func checkNoDuplicateMembers(data []byte) error {
 
 // MarshalJSON writes the key as `aws kms get-public-key` prints it: the same
 // members in the same order, four-space indent, a final newline. The output
-// of ParseGetPublicKeyJSON on such a file marshals back to the same bytes.
+// of ParseGetPublicKeyJSON on such a file marshals back to the same bytes,
+// and the output always parses back with ParseGetPublicKeyJSON. A key loaded
+// without a KeyId has no such file and gives an error.
+//
+// json.Marshal compacts what MarshalJSON returns; to write the CLI's exact
+// bytes call MarshalJSON directly.
 func (k *PublicKey) MarshalJSON() ([]byte, error) {
+	if k.keyID == "" {
+		return nil, errors.New("kmspub: a get-public-key file needs a KeyId; this key was loaded without one")
+	}
 	f := keyFile{
 		KeyId:                   k.keyID,
 		PublicKey:               base64.StdEncoding.EncodeToString(k.der),

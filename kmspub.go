@@ -151,11 +151,11 @@ func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 		return nil, invalidKey("GetPublicKeyOutput", "is nil", nil)
 	}
 	id := aws.ToString(out.KeyId)
+	if id == "" {
+		return nil, invalidKey("KeyId", "is missing", nil)
+	}
 	if !keyARN.MatchString(id) {
 		return nil, invalidKey("KeyId", fmt.Sprintf("%q is not a KMS key ARN", id), nil)
-	}
-	if out.CustomerMasterKeySpec != "" && string(out.CustomerMasterKeySpec) != string(out.KeySpec) {
-		return nil, invalidKey("CustomerMasterKeySpec", fmt.Sprintf("%s differs from KeySpec %s", out.CustomerMasterKeySpec, out.KeySpec), nil)
 	}
 	return newPublicKey(id, out.PublicKey, out)
 }
@@ -194,15 +194,26 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 	}
 	rules := kmsrules.LookupKeySpec(meta.KeySpec)
 	if rules == nil {
+		if !slices.Contains(meta.KeySpec.Values(), meta.KeySpec) {
+			return nil, invalidKey("KeySpec", fmt.Sprintf("%q is not a KMS key spec", meta.KeySpec), nil)
+		}
+		// A symmetric or HMAC key: KMS GetPublicKey refuses it this way.
 		msg := fmt.Sprintf("%s is not an asymmetric key spec; KMS has no public key for it", meta.KeySpec)
 		return nil, invalidKey("KeySpec", msg, kmserr.UnsupportedOperation(msg))
+	}
+	if meta.CustomerMasterKeySpec != "" && string(meta.CustomerMasterKeySpec) != string(meta.KeySpec) {
+		return nil, invalidKey("CustomerMasterKeySpec", fmt.Sprintf("%s differs from KeySpec %s", meta.CustomerMasterKeySpec, meta.KeySpec), nil)
 	}
 	if len(der) == 0 {
 		return nil, invalidKey("PublicKey", "is missing", nil)
 	}
 	parsed, err := spki.Parse(der)
 	if err != nil {
-		return nil, invalidKey("PublicKey", err.Error(), err)
+		reason := err.Error()
+		if e, ok := err.(*spki.Error); ok {
+			reason = "is not a valid KMS SubjectPublicKeyInfo: " + e.Reason
+		}
+		return nil, invalidKey("PublicKey", reason, err)
 	}
 	if parsed.Spec != rules.Spec {
 		return nil, invalidKey("PublicKey", fmt.Sprintf("holds a %s key, but KeySpec is %s", parsed.Spec, rules.Spec), nil)
@@ -290,7 +301,7 @@ func decodeSPKI(encoded []byte) ([]byte, error) {
 	case encoded[0] == 0x30: // a DER SEQUENCE; the base64 of one starts with 'M'
 		return encoded, nil
 	}
-	der, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(trimmed), nil)))
+	der, err := base64.StdEncoding.Strict().DecodeString(string(bytes.Join(bytes.Fields(trimmed), nil)))
 	if err != nil {
 		return nil, invalidKey("PublicKey", "neither PEM, DER nor base64: "+err.Error(), nil)
 	}

@@ -96,7 +96,15 @@ func Parse(der []byte) (*Key, error) {
 	switch {
 	case oid.Equal(oidRSA):
 		return parseRSA(der, params, raw)
-	case oid.Equal(oidECPublicKey), oid.Equal(oidSM2):
+	case oid.Equal(oidECPublicKey):
+		return parseEC(params, raw)
+	case oid.Equal(oidSM2):
+		// The form gmsm's smx509 also reads: the SM2 OID as the algorithm,
+		// and again as the namedCurve. No other curve goes with it.
+		var curve asn1.ObjectIdentifier
+		if p := params; !p.ReadASN1ObjectIdentifier(&curve) || !curve.Equal(oidSM2) {
+			return nil, fail("SM2 algorithm OID must have the sm2p256v1 namedCurve parameters")
+		}
 		return parseEC(params, raw)
 	case oid.Equal(oidEd25519):
 		if !params.Empty() {
