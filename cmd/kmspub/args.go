@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// argKind is how an option takes its value, as in the AWS CLI's argument
+// tables: one value, or one or more values up to the next option
+// (argparse nargs='+', e.g. --grant-tokens A B).
+type argKind int
+
+const (
+	oneValue argKind = iota
+	listValue
+)
+
+// option describes one --name of a command.
+type option struct {
+	name     string // without the leading "--"
+	kind     argKind
+	required bool
+	value    string // placeholder in usage, e.g. "<value>"
+	help     string
+}
+
+// args holds a parsed command line.
+type args struct {
+	one  map[string]string
+	list map[string][]string
+}
+
+func (a *args) has(name string) bool {
+	_, one := a.one[name]
+	_, list := a.list[name]
+	return one || list
+}
+
+func (a *args) get(name string) string { return a.one[name] }
+
+// parseArgs parses argv against opts the way the AWS CLI's argparse parser
+// does: "--name value" or "--name=value"; a repeated option keeps its last
+// value; missing required options are reported first, then anything
+// unrecognised as "Unknown options: …". It never looks at values.
+func parseArgs(argv []string, opts []option) (*args, error) {
+	a := &args{one: map[string]string{}, list: map[string][]string{}}
+	var unknown []string
+	for i := 0; i < len(argv); i++ {
+		arg := argv[i]
+		if !strings.HasPrefix(arg, "--") || arg == "--" {
+			unknown = append(unknown, arg)
+			continue
+		}
+		name, inline, hasInline := strings.Cut(arg[2:], "=")
+		j := slices.IndexFunc(opts, func(o option) bool { return o.name == name })
+		if j < 0 {
+			unknown = append(unknown, arg)
+			continue
+		}
+		o := opts[j]
+		switch o.kind {
+		case oneValue:
+			switch {
+			case hasInline:
+				a.one[name] = inline
+			case i+1 < len(argv) && !isOption(argv[i+1]):
+				i++
+				a.one[name] = argv[i]
+			default:
+				return nil, usageError("argument --%s: expected one argument", name)
+			}
+		case listValue:
+			var values []string
+			if hasInline {
+				values = append(values, inline)
+			}
+			for i+1 < len(argv) && !isOption(argv[i+1]) {
+				i++
+				values = append(values, argv[i])
+			}
+			if len(values) == 0 {
+				return nil, usageError("argument --%s: expected at least one argument", name)
+			}
+			a.list[name] = values
+		}
+	}
+	var missing []string
+	for _, o := range opts {
+		if o.required && !a.has(o.name) {
+			missing = append(missing, "--"+o.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, usageError("the following arguments are required: %s", strings.Join(missing, ", "))
+	}
+	if len(unknown) > 0 {
+		return nil, unknownOptionsError(unknown)
+	}
+	return a, nil
+}
+
+// isOption reports whether arg starts an option rather than being a value.
+// Values never start with "--": base64, file names given as fileb://…,
+// algorithm names and key IDs do not.
+func isOption(arg string) bool { return strings.HasPrefix(arg, "--") }
+
+// exclusive refuses two options given together, in argparse's words.
+func exclusive(a *args, first, second string) error {
+	if a.has(first) && a.has(second) {
+		return usageError("argument --%s: not allowed with argument --%s", second, first)
+	}
+	return nil
+}
+
+// oneOf requires exactly one of the options, in argparse's words.
+func oneOf(a *args, names ...string) error {
+	var given []string
+	for _, n := range names {
+		if a.has(n) {
+			given = append(given, n)
+		}
+	}
+	switch len(given) {
+	case 0:
+		dashed := make([]string, len(names))
+		for i, n := range names {
+			dashed[i] = "--" + n
+		}
+		return usageError("one of the arguments %s is required", strings.Join(dashed, " "))
+	case 1:
+		return nil
+	}
+	return usageError("argument --%s: not allowed with argument --%s", given[1], given[0])
+}
+
+// formatOptions renders opts for help text, one per line.
+func formatOptions(opts []option) string {
+	var b strings.Builder
+	for _, o := range opts {
+		v := o.value
+		if v == "" {
+			v = "<value>"
+		}
+		if o.kind == listValue {
+			v += " [" + v + " ...]"
+		}
+		fmt.Fprintf(&b, "  --%s %s\n", o.name, v)
+		for _, line := range strings.Split(o.help, "\n") {
+			fmt.Fprintf(&b, "      %s\n", line)
+		}
+	}
+	return b.String()
+}

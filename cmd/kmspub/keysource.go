@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub"
+)
+
+// Options that choose the key every offline operation works with.
+var keyOptions = []option{
+	{name: "key-id", help: "Fetch the key from KMS with one GetPublicKey call (through the\n" +
+		"default AWS configuration), then work offline. A key ID, key ARN,\n" +
+		"alias name (alias/NAME) or alias ARN. Exclusive with --key-file."},
+	{name: "key-file", value: "<path>", help: "Work offline with a saved key: the JSON `aws kms get-public-key`\n" +
+		"prints (taken unchanged), or a bare public key (PEM \"PUBLIC KEY\",\n" +
+		"DER, or base64 DER) together with --key-spec and --key-usage."},
+	{name: "key-spec", help: "For a bare --key-file: the key spec, e.g. ECC_NIST_P256."},
+	{name: "key-usage", help: "For a bare --key-file: the key usage, e.g. SIGN_VERIFY."},
+	{name: "key-arn", help: "For a bare --key-file: the key ARN to report as KeyId (optional)."},
+	{name: "signing-algorithms", kind: listValue, help: "For a bare --key-file: the SigningAlgorithms KMS lists for the key\n" +
+		"(optional; default: every algorithm KMS offers for the key spec)."},
+	{name: "encryption-algorithms", kind: listValue, help: "For a bare --key-file: the EncryptionAlgorithms (optional, as above)."},
+	{name: "key-agreement-algorithms", kind: listValue, help: "For a bare --key-file: the KeyAgreementAlgorithms (optional, as above)."},
+	{name: "encapsulation-algorithms", kind: listValue, help: "For a bare --key-file: the EncapsulationAlgorithms (optional, as above)."},
+}
+
+// bareKeyOptions are the metadata options of a bare --key-file.
+var bareKeyOptions = []string{"key-spec", "key-usage", "key-arn", "signing-algorithms",
+	"encryption-algorithms", "key-agreement-algorithms", "encapsulation-algorithms"}
+
+// Options of every command that may call KMS, named as the AWS CLI's.
+var onlineOptions = []option{
+	{name: "grant-tokens", kind: listValue, help: "Grant tokens for the GetPublicKey call."},
+	{name: "region", help: "The AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)."},
+	{name: "endpoint-url", help: "Send the GetPublicKey call to this URL instead of the default endpoint."},
+	{name: "profile", help: "Use this profile of the shared AWS config and credentials files."},
+	{name: "output", help: "The output format; only json (the default) is supported."},
+}
+
+// maxKeyFileSize bounds a --key-file before it is parsed; the largest KMS
+// public key (ML_DSA_87) is under 4 KiB in every form.
+const maxKeyFileSize = 64 << 10
+
+// loadKey returns the key the command line names with --key-file or
+// --key-id, validated by the kmspub library.
+func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
+	if err := oneOf(a, "key-id", "key-file"); err != nil {
+		return nil, err
+	}
+	if a.has("key-id") {
+		for _, n := range bareKeyOptions {
+			if a.has(n) {
+				return nil, usageError("argument --%s: not allowed with argument --key-id (KMS reports the key's metadata)", n)
+			}
+		}
+		return fetchKey(ctx, a)
+	}
+	return readKeyFile(a)
+}
+
+func readKeyFile(a *args) (*kmspub.PublicKey, error) {
+	path := a.get("key-file")
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, keyFileError(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	if err != nil {
+		return nil, keyFileError(err)
+	}
+	if len(data) > maxKeyFileSize {
+		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", path, maxKeyFileSize))
+	}
+
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		for _, n := range bareKeyOptions {
+			if a.has(n) {
+				return nil, usageError("argument --%s: not allowed with a get-public-key JSON --key-file (the file holds the key's metadata)", n)
+			}
+		}
+		k, err := kmspub.ParseGetPublicKeyJSON(data)
+		if err != nil {
+			return nil, keyFileError(err)
+		}
+		return k, nil
+	}
+
+	if !a.has("key-spec") || !a.has("key-usage") {
+		return nil, usageError("the following arguments are required: --key-spec, --key-usage (--key-file %s holds a bare public key, not get-public-key JSON)", path)
+	}
+	meta := &kms.GetPublicKeyOutput{
+		KeySpec:                 types.KeySpec(a.get("key-spec")),
+		KeyUsage:                types.KeyUsageType(a.get("key-usage")),
+		SigningAlgorithms:       enumList[types.SigningAlgorithmSpec](a.list["signing-algorithms"]),
+		EncryptionAlgorithms:    enumList[types.EncryptionAlgorithmSpec](a.list["encryption-algorithms"]),
+		KeyAgreementAlgorithms:  enumList[types.KeyAgreementAlgorithmSpec](a.list["key-agreement-algorithms"]),
+		EncapsulationAlgorithms: enumList[types.EncapsulationAlgorithmSpec](a.list["encapsulation-algorithms"]),
+	}
+	if a.has("key-arn") {
+		meta.KeyId = aws.String(a.get("key-arn"))
+	}
+	k, err := kmspub.Load(data, meta)
+	if err != nil {
+		return nil, keyFileError(err)
+	}
+	return k, nil
+}
+
+func enumList[E ~string](values []string) []E {
+	if values == nil {
+		return nil
+	}
+	out := make([]E, len(values))
+	for i, v := range values {
+		out[i] = E(v)
+	}
+	return out
+}
+
+// fetchKey calls GetPublicKey once and validates the answer.
+func fetchKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
+	out, err := getPublicKey(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	k, err := kmspub.FromGetPublicKeyOutput(out)
+	if err != nil {
+		// KMS answered, but with a key kmspub cannot vouch for.
+		return nil, &cliError{exitGeneral, fmt.Sprintf("GetPublicKey for %s returned a key kmspub refuses: %v", a.get("key-id"), err)}
+	}
+	return k, nil
+}
+
+// getPublicKey makes the one online call kmspub has.
+func getPublicKey(ctx context.Context, a *args) (*kms.GetPublicKeyOutput, error) {
+	client, err := newKMSClient(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	in := &kms.GetPublicKeyInput{KeyId: aws.String(a.get("key-id")), GrantTokens: a.list["grant-tokens"]}
+	out, err := client.GetPublicKey(ctx, in)
+	if err != nil {
+		return nil, operationError("GetPublicKey", err)
+	}
+	return out, nil
+}
+
+// newKMSClient builds a KMS client from the default AWS configuration chain
+// (environment, shared config and credentials files, SSO, IMDS …) with the
+// AWS CLI's --region, --profile and --endpoint-url overrides. A missing
+// region or missing credentials are reported as the AWS CLI reports them,
+// with exit status 253, before any request is sent.
+func newKMSClient(ctx context.Context, a *args) (*kms.Client, error) {
+	var opts []func(*config.LoadOptions) error
+	if a.has("region") {
+		opts = append(opts, config.WithRegion(a.get("region")))
+	}
+	if a.has("profile") {
+		opts = append(opts, config.WithSharedConfigProfile(a.get("profile")))
+	}
+	endpoint := a.get("endpoint-url")
+	if a.has("endpoint-url") {
+		if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, &cliError{exitParam, fmt.Sprintf("Bad value for --endpoint-url %q: Must be of the form http://<hostname>/ or https://<hostname>/", endpoint)}
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var noProfile config.SharedConfigProfileNotExistError
+		if errors.As(err, &noProfile) {
+			return nil, &cliError{exitConfig, fmt.Sprintf("The config profile (%s) could not be found", noProfile.Profile)}
+		}
+		return nil, &cliError{exitConfig, err.Error()}
+	}
+	if cfg.Region == "" {
+		return nil, &cliError{exitConfig, `You must specify a region. You can also configure your region by running "aws configure".`}
+	}
+	if cfg.Credentials == nil {
+		return nil, noCredentials()
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, noCredentials()
+	}
+	return kms.NewFromConfig(cfg, func(o *kms.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
+func noCredentials() error {
+	return &cliError{exitConfig, `Unable to locate credentials. You can configure credentials by running "aws configure".`}
+}
+
+// checkOutput accepts the one output format kmspub prints.
+func checkOutput(a *args) error {
+	if a.has("output") && a.get("output") != "json" {
+		return usageError("argument --output: Invalid choice, valid choices are:\n\njson")
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+// Command kmspub is the offline twin of the `aws kms` commands for
+// asymmetric KMS keys: fetch a key's public half once (get-public-key), then
+// verify, encrypt, derive-shared-secret and encapsulate with no further KMS
+// call — refusing exactly what KMS would refuse, with the AWS CLI's error
+// lines and exit statuses.
+//
+//	kmspub get-public-key --key-id alias/signer > signer.json
+//	kmspub verify --key-file signer.json --message fileb://msg.txt \
+//	    --message-type RAW --signing-algorithm ECDSA_SHA_256 --signature fileb://msg.sig
+//
+// Run `kmspub help` for every command and option.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand, the twin of `aws kms <name>`.
+type command struct {
+	name string
+	// operation is the KMS operation the command stands in for, named in
+	// error lines: "… when calling the Verify operation: …".
+	operation string
+	summary   string // one line for `kmspub help`
+	usage     string // the synopsis line after "kmspub "
+	details   string // paragraphs for `kmspub <name> help`
+	options   []option
+	run       func(ctx context.Context, a *args, stdout io.Writer) error
+}
+
+// commands holds every subcommand, registered by the files defining them.
+var commands []*command
+
+func register(c *command) {
+	commands = append(commands, c)
+	slices.SortFunc(commands, func(x, y *command) int { return strings.Compare(x.name, y.name) })
+}
+
+func lookupCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// run is kmspub with its arguments (without the program name); it returns
+// the exit status. Output goes to stdout only when the command succeeds.
+func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
+	if len(argv) == 0 {
+		return report(stderr, usageError("the following arguments are required: command"))
+	}
+	switch argv[0] {
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, topHelp())
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	}
+	c := lookupCommand(argv[0])
+	if c == nil {
+		return report(stderr, usageError("argument command: Invalid choice, valid choices are:\n\n%s", strings.Join(commandNames(), "\n")))
+	}
+	rest := argv[1:]
+	if (len(rest) == 1 && rest[0] == "help") || slices.Contains(rest, "--help") || slices.Contains(rest, "-h") {
+		fmt.Fprint(stdout, commandHelp(c))
+		return exitOK
+	}
+	a, err := parseArgs(rest, c.options)
+	if err != nil {
+		return report(stderr, err)
+	}
+	var out bytes.Buffer
+	if err := c.run(ctx, a, &out); err != nil {
+		return report(stderr, operationError(c.operation, err))
+	}
+	stdout.Write(out.Bytes())
+	return exitOK
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(commands)+2)
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	return append(names, "help", "version")
+}
+
+// printJSON writes v as the AWS CLI prints a response: four-space indent,
+// members in the struct's (the API model's) order, no HTML escaping, a final
+// newline.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "    ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func versionString() string {
+	version := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		version = bi.Main.Version
+	}
+	return fmt.Sprintf("kmspub/%s %s %s/%s", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+const commonHelp = `Key: every offline command takes --key-file PATH (the JSON that
+"aws kms get-public-key" prints, unchanged; or a bare PEM/DER/base64 public
+key with --key-spec and --key-usage) or --key-id ID (one GetPublicKey call
+through the default AWS configuration, then offline).
+
+Blob arguments (--message, --signature, --plaintext) are read as the AWS
+CLI v2 reads them: fileb://PATH is the file's bytes, file://PATH is a file
+holding base64 text, anything else is base64 text.
+
+Output is the JSON the AWS CLI prints for the operation. Errors are one
+line on stderr in the AWS CLI's words; nothing is printed on stdout.
+Exit status:
+  0    success
+  252  invalid command line, or a parameter file or --key-file that cannot
+       be read or used
+  253  no region or no credentials for a call to KMS
+  254  refused with a KMS exception: by kmspub offline, exactly where KMS
+       would refuse, or by KMS itself (GetPublicKey)
+  255  any other error (no connection to KMS, invalid base64 …)
+`
+
+func topHelp() string {
+	var b strings.Builder
+	b.WriteString("kmspub: the offline twin of `aws kms` for asymmetric KMS keys.\n\n")
+	b.WriteString("usage: kmspub <command> [parameters]\n       kmspub <command> help\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-22s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "  %-22s %s\n", "help", "Print this help.")
+	fmt.Fprintf(&b, "  %-22s %s\n", "version", "Print the version.")
+	b.WriteString("\n" + commonHelp)
+	return b.String()
+}
+
+func commandHelp(c *command) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kmspub %s: %s\n\nusage: kmspub %s\n\n", c.name, c.summary, c.usage)
+	if c.details != "" {
+		b.WriteString(c.details + "\n")
+	}
+	b.WriteString("Options:\n")
+	b.WriteString(formatOptions(c.options))
+	b.WriteString("\n" + commonHelp)
+	return b.String()
+}
