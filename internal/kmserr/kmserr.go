@@ -106,3 +106,40 @@ func PlaintextTooLarge(alg types.EncryptionAlgorithmSpec, spec types.KeySpec, ma
 // InvalidPublicKey: DeriveSharedSecret with a peer public key KMS cannot use.
 // KMS sends an empty message.
 func InvalidPublicKey() error { return Validation("") }
+
+// NotFound: the named key does not exist (or, offline, is not held).
+func NotFound(msg string) error {
+	return &types.NotFoundException{Message: aws.String(msg)}
+}
+
+// AccessDenied: the caller is not allowed the operation on the key. Like
+// ValidationException it is not modelled in kms/types; the SDK surfaces it
+// as a *smithy.GenericAPIError with a client fault (KMS-RULES §10b).
+func AccessDenied(msg string) error {
+	return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: msg, Fault: smithy.FaultClient}
+}
+
+// Disabled: the key is disabled. "<key-arn> is disabled." (KMS-RULES §7, LS).
+func Disabled(keyARN string) error {
+	return &types.DisabledException{Message: aws.String(keyARN + " is disabled.")}
+}
+
+// InvalidState: the key's state does not allow the operation, e.g.
+// "<key-arn> is pending deletion." (the wording local-kms uses; KMS's own
+// text is not recorded, KMS-RULES §7).
+func InvalidState(msg string) error {
+	return &types.KMSInvalidStateException{Message: aws.String(msg)}
+}
+
+// DryRun: the request would have succeeded, but DryRun was set (KMS-RULES §7, LS).
+func DryRun() error {
+	return &types.DryRunOperationException{Message: aws.String("The request would have succeeded, but the DryRun option is set.")}
+}
+
+// EncryptionContextAsymmetric: an encryption context given with an
+// asymmetric key, which the SDK documents as unsupported. The exception and
+// text are those several independent KMS emulators return; AWS's own words
+// are not recorded.
+func EncryptionContextAsymmetric() error {
+	return Validation("EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.")
+}

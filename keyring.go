@@ -1,0 +1,351 @@
+package kmspub
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+)
+
+// Defaults for [NewKeyring].
+const (
+	// DefaultTTL is how long an alias, alias ARN or bare key ID stays
+	// resolved to a key ARN before the Keyring asks KMS again.
+	DefaultTTL = 5 * time.Minute
+	// DefaultMaxStale bounds how long after its last successful resolution
+	// a name keeps being served while GetPublicKey fails.
+	DefaultMaxStale = time.Hour
+	// DefaultNegativeTTL is how long a failed GetPublicKey is remembered:
+	// the error is returned (or the stale key served) without asking KMS
+	// again during that time.
+	DefaultNegativeTTL = time.Second
+)
+
+// A Keyring fetches KMS public keys with GetPublicKey and keeps them, so that
+// a service calls KMS once per key instead of once per operation. It is safe
+// for concurrent use; no lock is held while KMS is called.
+//
+// Keys are kept by the name the caller uses:
+//
+//   - A key ARN (the KeyId that GetPublicKey returns) is kept for ever: an
+//     asymmetric KMS key's public key never changes. Whether the key is still
+//     enabled is a separate question; see [WithKeyStateCheck].
+//   - An alias name ("alias/x"), alias ARN or bare key ID is re-resolved
+//     after the TTL ([WithTTL]), because an alias can be re-pointed and a
+//     bare key ID depends on the client's Region. Resolution maps the name to
+//     a key ARN; the key itself is stored once, under that ARN.
+//
+// Concurrent misses for one name make a single GetPublicKey call; the other
+// callers wait for its answer (or for their own context to end).
+//
+// When a name that resolved before cannot be resolved again (KMS unreachable,
+// throttled…), the Keyring keeps serving the key it had for up to the
+// maximum staleness ([WithMaxStale]) after the last success, and reports
+// each failed call to the error handler ([WithErrorHandler]). Failures are
+// remembered for the negative TTL ([WithNegativeTTL]) and then retried; they
+// are never kept for ever.
+//
+// Names are cache keys as given: optFns passed to [Keyring.Get] reach the
+// client on a miss but are not part of the key, so a Keyring used with
+// several Regions must be given key ARNs or alias ARNs, not bare key IDs or
+// alias names. Every name looked up takes a small entry; key IDs taken from
+// untrusted input should be checked (for example by a [Policy]) first.
+type Keyring struct {
+	client      GetPublicKeyAPIClient
+	ttl         time.Duration
+	maxStale    time.Duration
+	negativeTTL time.Duration
+	now         func() time.Time
+	onError     func(keyID string, err error)
+
+	entries sync.Map // name → *keyringEntry; entries are immutable, replaced whole
+	flights flightGroup[*PublicKey]
+}
+
+// keyringEntry is what the Keyring knows about one name. It is never
+// modified once stored.
+type keyringEntry struct {
+	key       *PublicKey // nil when the name never resolved (a negative entry)
+	permanent bool       // the name is the key's own ARN: valid for ever
+
+	resolvedAt time.Time // last successful GetPublicKey for the name
+	err        error     // error of the last GetPublicKey, if it failed
+	retryAt    time.Time // with err: do not ask KMS again before this
+}
+
+// A KeyringOption configures a [Keyring].
+type KeyringOption func(*Keyring)
+
+// WithTTL sets how long an alias name, alias ARN or bare key ID stays
+// resolved (default [DefaultTTL]). A TTL of zero or less re-resolves such
+// names on every call; key ARNs are unaffected.
+func WithTTL(ttl time.Duration) KeyringOption { return func(r *Keyring) { r.ttl = ttl } }
+
+// WithMaxStale sets how long after its last successful resolution a name
+// is still served when re-resolving it fails (default [DefaultMaxStale]).
+// A value not above the TTL turns stale serving off: the error is returned.
+func WithMaxStale(maxStale time.Duration) KeyringOption {
+	return func(r *Keyring) { r.maxStale = maxStale }
+}
+
+// WithNegativeTTL sets how long a failed GetPublicKey is remembered
+// (default [DefaultNegativeTTL]): during that time the error — or the stale
+// key — is returned without calling KMS. Zero retries on every call (still
+// one call at a time per name). Errors caused by the caller's own context
+// ending are never remembered.
+func WithNegativeTTL(d time.Duration) KeyringOption {
+	return func(r *Keyring) { r.negativeTTL = d }
+}
+
+// WithErrorHandler sets a function called once for every failed
+// GetPublicKey, with the name asked for and the client's error, whether or
+// not a stale key was served instead. It runs on the goroutine that made the
+// call, with no lock held, and must not block for long.
+func WithErrorHandler(handle func(keyID string, err error)) KeyringOption {
+	return func(r *Keyring) { r.onError = handle }
+}
+
+// WithClock replaces time.Now for every age the Keyring (and a [Client]
+// built on it) computes. Tests use it to move time without sleeping.
+func WithClock(now func() time.Time) KeyringOption { return func(r *Keyring) { r.now = now } }
+
+// NewKeyring returns a Keyring that fetches keys with client. client may be
+// nil: the Keyring then serves only keys given to [Keyring.Add], and any
+// other name gives a *types.NotFoundException.
+func NewKeyring(client GetPublicKeyAPIClient, opts ...KeyringOption) *Keyring {
+	r := &Keyring{
+		client:      client,
+		ttl:         DefaultTTL,
+		maxStale:    DefaultMaxStale,
+		negativeTTL: DefaultNegativeTTL,
+		now:         time.Now,
+	}
+	for _, opt := range opts {
+		opt(r)
+	}
+	return r
+}
+
+// Add puts a key the caller already holds (for example one read with
+// [ParseGetPublicKeyJSON]) into the Keyring under its key ARN, for ever. The
+// key must carry a key ARN. Adding a different public key under an ARN the
+// Keyring already holds is refused.
+func (r *Keyring) Add(k *PublicKey) error {
+	if k == nil || !keyARN.MatchString(k.keyID) {
+		return errors.New("kmspub: Keyring.Add: the key has no key ARN")
+	}
+	_, err := r.storePermanent(k)
+	return err
+}
+
+// Get returns the public key named by keyID — a key ARN, key ID, alias name
+// or alias ARN — calling GetPublicKey (with optFns) only when the Keyring
+// does not hold a current answer for that name, as described on [Keyring].
+// Errors from the client are returned as they are, so SDK error types
+// survive; a key KMS returns that kmspub refuses is an [*InvalidKeyError].
+func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
+	if v, ok := r.entries.Load(keyID); ok {
+		// The hit path: one map read; for an alias, one clock read more.
+		e := v.(*keyringEntry)
+		if e.permanent {
+			return e.key, nil
+		}
+		if k, err, ok := r.usable(e, r.now()); ok {
+			return k, err
+		}
+	}
+	if keyID == "" {
+		return nil, kmserr.Required("keyId")
+	}
+	return r.flights.do(ctx, keyID,
+		func() (*PublicKey, error, bool) { return r.lookup(keyID) },
+		func() (*PublicKey, error) { return r.fetch(ctx, keyID, optFns) })
+}
+
+// GetPublicKey makes the Keyring a caching [GetPublicKeyAPIClient]: it
+// answers from [Keyring.Get] with the key's GetPublicKey output. GrantTokens
+// are ignored.
+func (r *Keyring) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	if params == nil || params.KeyId == nil {
+		return nil, kmserr.Required("keyId")
+	}
+	k, err := r.Get(ctx, *params.KeyId, optFns...)
+	if err != nil {
+		return nil, err
+	}
+	return k.GetPublicKeyOutput(), nil
+}
+
+// lookup answers from the cache alone; ok is false when KMS must be asked.
+func (r *Keyring) lookup(keyID string) (*PublicKey, error, bool) {
+	v, ok := r.entries.Load(keyID)
+	if !ok {
+		return nil, nil, false
+	}
+	e := v.(*keyringEntry)
+	if e.permanent {
+		return e.key, nil, true
+	}
+	return r.usable(e, r.now())
+}
+
+// usable reports what entry e gives at time now: a fresh key, a stale key
+// or a remembered error, or ok=false when KMS must be asked again.
+func (r *Keyring) usable(e *keyringEntry, now time.Time) (*PublicKey, error, bool) {
+	if e.err == nil {
+		if now.Before(e.resolvedAt.Add(r.ttl)) {
+			return e.key, nil, true
+		}
+		return nil, nil, false
+	}
+	if !now.Before(e.retryAt) {
+		return nil, nil, false
+	}
+	if e.key != nil && r.withinMaxStale(e, now) {
+		return e.key, nil, true
+	}
+	return nil, e.err, true
+}
+
+func (r *Keyring) withinMaxStale(e *keyringEntry, now time.Time) bool {
+	return r.maxStale > r.ttl && now.Before(e.resolvedAt.Add(r.maxStale))
+}
+
+// fetch calls GetPublicKey for keyID and records the outcome. It runs once
+// per miss (see flightGroup) and must store its result before returning, so
+// that a caller arriving after the flight ends finds it in the cache.
+func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Options)) (*PublicKey, error) {
+	var k *PublicKey
+	var err error
+	if r.client == nil {
+		err = kmserr.NotFound(fmt.Sprintf("kmspub: %s is not in the keyring, and the keyring has no KMS client", keyID))
+	} else {
+		k, err = Fetch(ctx, r.client, keyID, optFns...)
+	}
+	now := r.now()
+	if err == nil {
+		if k, err = r.storePermanent(k); err == nil {
+			if k.keyID != keyID {
+				r.entries.Store(keyID, &keyringEntry{key: k, resolvedAt: now})
+			}
+			return k, nil
+		}
+	}
+	if r.onError != nil {
+		r.onError(keyID, err)
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// The caller gave up; that says nothing about the key.
+		return nil, err
+	}
+	var prev *keyringEntry
+	if v, ok := r.entries.Load(keyID); ok {
+		prev = v.(*keyringEntry)
+	}
+	if prev != nil && prev.key != nil && r.withinMaxStale(prev, now) {
+		r.entries.Store(keyID, &keyringEntry{key: prev.key, resolvedAt: prev.resolvedAt, err: err, retryAt: now.Add(r.negativeTTL)})
+		return prev.key, nil
+	}
+	if r.negativeTTL > 0 {
+		r.entries.Store(keyID, &keyringEntry{err: err, retryAt: now.Add(r.negativeTTL)})
+	} else if prev != nil {
+		r.entries.Delete(keyID)
+	}
+	return nil, err
+}
+
+// storePermanent stores k under its key ARN for ever and returns the key
+// held under that ARN. A second, different public key for one ARN means
+// the answers cannot be trusted (KMS keys are immutable): it is refused and
+// the first key kept.
+func (r *Keyring) storePermanent(k *PublicKey) (*PublicKey, error) {
+	v, loaded := r.entries.LoadOrStore(k.keyID, &keyringEntry{key: k, permanent: true})
+	if !loaded {
+		return k, nil
+	}
+	e := v.(*keyringEntry)
+	if !e.permanent {
+		// A negative entry for the ARN from an earlier failure: replace it.
+		if r.entries.CompareAndSwap(k.keyID, e, &keyringEntry{key: k, permanent: true}) {
+			return k, nil
+		}
+		return r.storePermanent(k)
+	}
+	if !bytes.Equal(e.key.der, k.der) || e.key.usage != k.usage || e.key.spec != k.spec {
+		return nil, invalidKey("PublicKey", fmt.Sprintf("differs from the key already held for %s; a KMS key's public key never changes", k.keyID), nil)
+	}
+	return e.key, nil
+}
+
+// flightGroup makes concurrent misses for one name share one fetch, in the
+// manner of golang.org/x/sync/singleflight, which kmspub does not depend on.
+type flightGroup[V any] struct {
+	mu      sync.Mutex
+	flights map[string]*flight[V]
+}
+
+type flight[V any] struct {
+	done chan struct{}
+	val  V
+	err  error
+}
+
+// do returns cached() when it has an answer, else joins the flight for key
+// or starts one that runs fetch. cached is consulted under the group's lock,
+// and fetch publishes its result to the cache before the flight ends, so a
+// miss makes exactly one fetch however the callers interleave. A caller
+// whose context ends stops waiting; when the leader's own context ended,
+// the callers still waiting start a new flight instead of sharing its error.
+func (g *flightGroup[V]) do(ctx context.Context, key string, cached func() (V, error, bool), fetch func() (V, error)) (V, error) {
+	for {
+		g.mu.Lock()
+		if v, err, ok := cached(); ok {
+			g.mu.Unlock()
+			return v, err
+		}
+		if f, ok := g.flights[key]; ok {
+			g.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				var zero V
+				return zero, ctx.Err()
+			}
+			if f.err != nil && isContextError(f.err) && ctx.Err() == nil {
+				continue
+			}
+			return f.val, f.err
+		}
+		f := &flight[V]{done: make(chan struct{})}
+		if g.flights == nil {
+			g.flights = make(map[string]*flight[V])
+		}
+		g.flights[key] = f
+		g.mu.Unlock()
+
+		func() {
+			// Even if fetch panics, waiters must be released.
+			defer func() {
+				g.mu.Lock()
+				delete(g.flights, key)
+				g.mu.Unlock()
+				close(f.done)
+			}()
+			f.err = errFlightPanicked
+			f.val, f.err = fetch()
+		}()
+		return f.val, f.err
+	}
+}
+
+var errFlightPanicked = errors.New("kmspub: key fetch panicked")
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
