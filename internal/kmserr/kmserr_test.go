@@ -1,0 +1,108 @@
+package kmserr_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+)
+
+// Each constructor gives the exception KMS sends for the refusal (KMS-RULES.md
+// §7), as the SDK surfaces it (§10b): the code, the message and a client fault
+// through smithy.APIError, and the concrete SDK type through errors.As.
+func TestConstructors(t *testing.T) {
+	const arn = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000001"
+	cases := []struct {
+		name    string
+		err     error
+		code    string
+		message string
+		// isType checks the concrete SDK type with errors.As.
+		isType func(error) bool
+	}{
+		{"InvalidKeyUsage", kmserr.InvalidKeyUsage(arn, types.KeyUsageTypeSignVerify, kmserr.OpEncrypt),
+			"InvalidKeyUsageException", arn + " key usage is SIGN_VERIFY which is not valid for Encrypt.", is[*types.InvalidKeyUsageException]},
+		{"IncompatibleAlgorithm signing", kmserr.IncompatibleAlgorithm(types.SigningAlgorithmSpecEcdsaSha384, types.KeySpecEccNistP256),
+			"InvalidKeyUsageException", "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256.", is[*types.InvalidKeyUsageException]},
+		{"IncompatibleAlgorithm encryption", kmserr.IncompatibleAlgorithm(types.EncryptionAlgorithmSpecSymmetricDefault, types.KeySpecRsa4096),
+			"InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.", is[*types.InvalidKeyUsageException]},
+		{"InvalidSignature", kmserr.InvalidSignature(), "KMSInvalidSignatureException", "", is[*types.KMSInvalidSignatureException]},
+		{"UnsupportedOperation", kmserr.UnsupportedOperation("no public key"), "UnsupportedOperationException", "no public key", is[*types.UnsupportedOperationException]},
+		{"Validation", kmserr.Validation("some text"), "ValidationException", "some text", isValidation},
+		{"DigestLength", kmserr.DigestLength(types.SigningAlgorithmSpecEcdsaSha256),
+			"ValidationException", "Digest is invalid length for algorithm ECDSA_SHA_256.", isValidation},
+		{"MessageTypeIncompatible", kmserr.MessageTypeIncompatible(types.MessageTypeDigest, types.KeySpecMlDsa44),
+			"ValidationException", "Message type DIGEST is incompatible with key spec ML_DSA_44.", isValidation},
+		{"ExternalMuLength", kmserr.ExternalMuLength(), "ValidationException", "External mu must be exactly 64 bytes.", isValidation},
+		{"TooLong", kmserr.TooLong("message", 4096),
+			"ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096", isValidation},
+		{"TooShort", kmserr.TooShort("plaintext", 1),
+			"ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1", isValidation},
+		{"Required", kmserr.Required("keyId"),
+			"ValidationException", "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null", isValidation},
+		{"BadEnum", kmserr.BadEnum(types.MessageType("HASH"), "messageType", types.MessageType("").Values()),
+			"ValidationException", "1 validation error detected: Value 'HASH' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]", isValidation},
+		{"PlaintextTooLarge", kmserr.PlaintextTooLarge(types.EncryptionAlgorithmSpecRsaesOaepSha256, types.KeySpecRsa2048, 190),
+			"ValidationException", "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.", isValidation},
+		{"InvalidPublicKey", kmserr.InvalidPublicKey(), "ValidationException", "", isValidation},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var apiErr smithy.APIError
+			if !errors.As(c.err, &apiErr) {
+				t.Fatalf("%T is not a smithy.APIError", c.err)
+			}
+			if apiErr.ErrorCode() != c.code {
+				t.Errorf("ErrorCode = %q, want %q", apiErr.ErrorCode(), c.code)
+			}
+			if apiErr.ErrorMessage() != c.message {
+				t.Errorf("ErrorMessage = %q, want %q", apiErr.ErrorMessage(), c.message)
+			}
+			if apiErr.ErrorFault() != smithy.FaultClient {
+				t.Errorf("ErrorFault = %v, want client", apiErr.ErrorFault())
+			}
+			if !c.isType(c.err) {
+				t.Errorf("%T is not the SDK's type for %s", c.err, c.code)
+			}
+			// Wrapped, as a caller may return it, it is still found.
+			if wrapped := fmt.Errorf("verifying: %w", c.err); !c.isType(wrapped) || !errors.As(wrapped, &apiErr) {
+				t.Error("errors.As does not see through wrapping")
+			}
+			// A modelled exception must not also pass for another one.
+			if c.code != "InvalidKeyUsageException" && is[*types.InvalidKeyUsageException](c.err) {
+				t.Error("is also an InvalidKeyUsageException")
+			}
+			if c.code != "ValidationException" && isValidation(c.err) {
+				t.Error("is also a ValidationException")
+			}
+		})
+	}
+}
+
+func is[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+// isValidation: the SDK has no ValidationException type in kms/types; it
+// returns a *smithy.GenericAPIError with that code.
+func isValidation(err error) bool {
+	var generic *smithy.GenericAPIError
+	return errors.As(err, &generic) && generic.Code == "ValidationException"
+}
+
+// TestOperationNames: the operation names KMS writes in messages.
+func TestOperationNames(t *testing.T) {
+	for op, want := range map[string]string{
+		kmserr.OpSign: "Sign", kmserr.OpVerify: "Verify", kmserr.OpEncrypt: "Encrypt",
+		kmserr.OpDeriveSharedSecret: "DeriveSharedSecret", kmserr.OpEncapsulate: "Encapsulate", kmserr.OpGetPublicKey: "GetPublicKey",
+	} {
+		if op != want {
+			t.Errorf("operation name %q, want %q", op, want)
+		}
+	}
+}

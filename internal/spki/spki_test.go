@@ -1,0 +1,304 @@
+package spki
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	stdmlkem "crypto/mlkem"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/emmansun/gmsm/mldsa"
+	"github.com/emmansun/gmsm/mlkem"
+	"github.com/emmansun/gmsm/sm2"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// allSpecs is the 15 asymmetric KMS key specs, written out by hand.
+var allSpecs = []types.KeySpec{
+	"RSA_2048", "RSA_3072", "RSA_4096",
+	"ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519", "SM2",
+	"ML_DSA_44", "ML_DSA_65", "ML_DSA_87",
+	"ML_KEM_512", "ML_KEM_768", "ML_KEM_1024",
+}
+
+func testKeyDER(t testing.TB, spec types.KeySpec) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", string(spec)+".pub.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("%s.pub.pem: no PUBLIC KEY block", spec)
+	}
+	return block.Bytes
+}
+
+// build makes a SubjectPublicKeyInfo from its parts, for encodings no library
+// writes.
+func build(algorithm asn1.ObjectIdentifier, params func(*cryptobyte.Builder), unused byte, key []byte) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(algorithm)
+			if params != nil {
+				params(b)
+			}
+		})
+		b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
+			b.AddUint8(unused)
+			b.AddBytes(key)
+		})
+	})
+	return b.BytesOrPanic()
+}
+
+func oidParam(oid asn1.ObjectIdentifier) func(*cryptobyte.Builder) {
+	return func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid) }
+}
+
+func nullParam(b *cryptobyte.Builder) { b.AddASN1NULL() }
+
+// TestParseEverySpec parses each testdata key and checks the spec, the Go
+// type, and that Raw and Public are the key the DER holds.
+func TestParseEverySpec(t *testing.T) {
+	for _, spec := range allSpecs {
+		t.Run(string(spec), func(t *testing.T) {
+			der := testKeyDER(t, spec)
+			k, err := Parse(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.Spec != spec {
+				t.Fatalf("Spec = %s, want %s", k.Spec, spec)
+			}
+			if !bytes.HasSuffix(der, k.Raw) || len(der)-len(k.Raw) > 26 {
+				t.Fatalf("Raw (%d bytes) is not the end of the DER (%d bytes)", len(k.Raw), len(der))
+			}
+			var encoded []byte
+			switch pub := k.Public.(type) {
+			case *rsa.PublicKey:
+				encoded = x509.MarshalPKCS1PublicKey(pub)
+			case *ecdsa.PublicKey:
+				want := map[types.KeySpec]elliptic.Curve{"ECC_NIST_P256": elliptic.P256(), "ECC_NIST_P384": elliptic.P384(), "ECC_NIST_P521": elliptic.P521(), "SM2": sm2.P256()}[spec]
+				if want == nil || pub.Curve != want {
+					t.Fatalf("%s parsed as ECDSA on %s", spec, pub.Curve.Params().Name)
+				}
+				size := (pub.Curve.Params().BitSize + 7) / 8
+				encoded = append(append([]byte{4}, pub.X.FillBytes(make([]byte, size))...), pub.Y.FillBytes(make([]byte, size))...)
+			case *secp256k1.PublicKey:
+				encoded = pub.SerializeUncompressed()
+			case ed25519.PublicKey:
+				encoded = pub
+			case *mldsa.PublicKey44:
+				encoded = pub.Bytes()
+			case *mldsa.PublicKey65:
+				encoded = pub.Bytes()
+			case *mldsa.PublicKey87:
+				encoded = pub.Bytes()
+			case *mlkem.EncapsulationKey512:
+				encoded = pub.Bytes()
+			case *stdmlkem.EncapsulationKey768:
+				encoded = pub.Bytes()
+			case *stdmlkem.EncapsulationKey1024:
+				encoded = pub.Bytes()
+			default:
+				t.Fatalf("Public is %T", pub)
+			}
+			if !bytes.Equal(encoded, k.Raw) {
+				t.Errorf("Public re-encodes to %d bytes that differ from Raw", len(encoded))
+			}
+		})
+	}
+}
+
+func TestSM2AlgorithmOIDForm(t *testing.T) {
+	standard := testKeyDER(t, types.KeySpecSm2)
+	point := standard[len(standard)-65:]
+	if got := build(oidECPublicKey, oidParam(oidSM2), 0, point); !bytes.Equal(got, standard) {
+		t.Fatal("build does not reproduce OpenSSL's SM2 SPKI")
+	}
+	k, err := Parse(build(oidSM2, oidParam(oidSM2), 0, point))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Parse(standard)
+	if k.Spec != types.KeySpecSm2 || !k.Public.(*ecdsa.PublicKey).Equal(want.Public) {
+		t.Errorf("SM2 algorithm-OID form parsed as %s %v", k.Spec, k.Public)
+	}
+}
+
+// TestRefusals: each malformed or foreign encoding is refused with an *Error
+// that says why.
+func TestRefusals(t *testing.T) {
+	p256 := testKeyDER(t, types.KeySpecEccNistP256)
+	p256Point := p256[len(p256)-65:]
+	k1 := testKeyDER(t, types.KeySpecEccSecgP256k1)
+	k1Point := k1[len(k1)-65:]
+	sm2DER := testKeyDER(t, types.KeySpecSm2)
+	sm2Point := sm2DER[len(sm2DER)-65:]
+	rsa2048 := testKeyDER(t, types.KeySpecRsa2048)
+	rsaRaw := rsa2048[24:]
+	edRaw := testKeyDER(t, types.KeySpecEccNistEdwards25519)[12:]
+	mldsa44 := testKeyDER(t, types.KeySpecMlDsa44)
+	mlkem512 := testKeyDER(t, types.KeySpecMlKem512)
+	mlkem1024 := testKeyDER(t, types.KeySpecMlKem1024)
+
+	flip := func(b []byte, i int) []byte { b = bytes.Clone(b); b[i] ^= 1; return b }
+	rsaDER := func(bits int) []byte {
+		k, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	// A P-256 "point" whose x is the field prime p: out of range.
+	pBytes := elliptic.P256().Params().P.FillBytes(make([]byte, 32))
+	xIsP := append(append([]byte{4}, pBytes...), p256Point[33:]...)
+	// secp256k1 with x = p.
+	k1P, _ := new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F", 16)
+	k1XIsP := append(append([]byte{4}, k1P.FillBytes(make([]byte, 32))...), k1Point[33:]...)
+	explicitParams := func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1Int64(1) })
+	}
+	mlkemBad := bytes.Clone(mlkem512)
+	mlkemBad[22], mlkemBad[23] = 0xff, mlkemBad[23]|0x0f // coefficient 0 = 4095 ≥ q
+
+	cases := []struct {
+		name   string
+		der    []byte
+		reason string
+	}{
+		{"empty", nil, "not a DER SEQUENCE"},
+		{"not a sequence", []byte{0x04, 0x01, 0x00}, "not a DER SEQUENCE"},
+		{"truncated", p256[:len(p256)-1], "not a DER SEQUENCE"},
+		{"trailing byte", append(bytes.Clone(p256), 0), "1 trailing bytes"},
+		{"trailing sequence", append(bytes.Clone(p256), p256...), "91 trailing bytes"},
+		{"long-form length", append([]byte{0x30, 0x81, 0x59}, p256[2:]...), "not a DER SEQUENCE"},
+		{"indefinite length", append(append([]byte{0x30, 0x80}, p256[2:]...), 0, 0), "not a DER SEQUENCE"},
+		{"inner long-form length", append([]byte{0x30, 0x5a, 0x30, 0x81, 0x13}, p256[4:]...), "malformed AlgorithmIdentifier"},
+		{"no AlgorithmIdentifier", []byte{0x30, 0x03, 0x03, 0x01, 0x00}, "malformed AlgorithmIdentifier"},
+		{"algorithm not an OID", []byte{0x30, 0x07, 0x30, 0x02, 0x05, 0x00, 0x03, 0x01, 0x00}, "malformed AlgorithmIdentifier"},
+		{"no BIT STRING", p256[:2+21], "not a DER SEQUENCE"},
+		{"OCTET STRING key", append(append([]byte{0x30, 0x59}, p256[2:23]...), append([]byte{0x04}, p256[24:]...)...), "malformed subjectPublicKey"},
+		{"extra element", func() []byte {
+			b := append(bytes.Clone(p256), 0x05, 0x00)
+			b[1] += 2
+			return b
+		}(), "malformed subjectPublicKey"},
+		{"empty BIT STRING", build(oidECPublicKey, oidParam(oidP256), 0, nil)[:23], "not a DER SEQUENCE"},
+		{"unused bits", build(oidECPublicKey, oidParam(oidP256), 1, p256Point), "unused bits"},
+		{"unknown algorithm (X25519)", build(asn1.ObjectIdentifier{1, 3, 101, 110}, nil, 0, edRaw), "unsupported algorithm 1.3.101.110"},
+		{"unknown algorithm (Ed448)", build(asn1.ObjectIdentifier{1, 3, 101, 113}, nil, 0, make([]byte, 57)), "unsupported algorithm"},
+		{"RSA-PSS algorithm", build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}, nil, 0, rsaRaw), "unsupported algorithm"},
+
+		{"RSA without NULL", build(oidRSA, nil, 0, rsaRaw), "must be NULL"},
+		{"RSA with an OID parameter", build(oidRSA, oidParam(oidP256), 0, rsaRaw), "must be NULL"},
+		{"RSA with NULL and more", build(oidRSA, func(b *cryptobyte.Builder) { b.AddASN1NULL(); b.AddASN1NULL() }, 0, rsaRaw), "must be NULL"},
+		{"RSA 1024", rsaDER(1024), "1024 bits"},
+		{"RSA 2047", func() []byte {
+			// 2048-bit modulus with the top bit cleared by shifting: a
+			// 2047-bit number encoded in the same length.
+			pub := &rsa.PublicKey{N: new(big.Int).Rsh(must(x509.ParsePKIXPublicKey(rsa2048)).(*rsa.PublicKey).N, 1), E: 65537}
+			der, err := x509.MarshalPKIXPublicKey(pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return der
+		}(), "2047 bits"},
+		{"RSA key not PKCS#1", build(oidRSA, nullParam, 0, []byte{0x30, 0x00}), "RSA"},
+		{"RSA negative modulus", build(oidRSA, nullParam, 0, func() []byte {
+			var b cryptobyte.Builder
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1BigInt(new(big.Int).Neg(must(x509.ParsePKIXPublicKey(rsa2048)).(*rsa.PublicKey).N))
+				b.AddASN1Int64(65537)
+			})
+			return b.BytesOrPanic()
+		}()), "RSA"},
+
+		{"EC without parameters", build(oidECPublicKey, nil, 0, p256Point), "namedCurve"},
+		{"EC NULL parameters", build(oidECPublicKey, nullParam, 0, p256Point), "namedCurve"},
+		{"EC explicit parameters", build(oidECPublicKey, explicitParams, 0, p256Point), "namedCurve"},
+		{"EC two curves", build(oidECPublicKey, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidP256); b.AddASN1ObjectIdentifier(oidP256) }, 0, p256Point), "namedCurve"},
+		{"EC unknown curve (brainpoolP256r1)", build(oidECPublicKey, oidParam(asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}), 0, p256Point), "unsupported curve"},
+		{"EC P-224", build(oidECPublicKey, oidParam(asn1.ObjectIdentifier{1, 3, 132, 0, 33}), 0, p256Point), "unsupported curve"},
+		{"P-256 compressed", build(oidECPublicKey, oidParam(oidP256), 0, append([]byte{2 | p256Point[64]&1}, p256Point[1:33]...)), "uncompressed"},
+		{"P-256 hybrid", build(oidECPublicKey, oidParam(oidP256), 0, append([]byte{6 | p256Point[64]&1}, p256Point[1:]...)), "uncompressed"},
+		{"P-256 infinity", build(oidECPublicKey, oidParam(oidP256), 0, []byte{0}), "uncompressed"},
+		{"P-256 empty point", build(oidECPublicKey, oidParam(oidP256), 0, nil), "uncompressed"},
+		{"P-256 off the curve", build(oidECPublicKey, oidParam(oidP256), 0, flip(p256Point, 64)), "ECC_NIST_P256 point"},
+		{"P-256 x = p", build(oidECPublicKey, oidParam(oidP256), 0, xIsP), "ECC_NIST_P256 point"},
+		{"P-256 short point", build(oidECPublicKey, oidParam(oidP256), 0, p256Point[:64]), "ECC_NIST_P256 point"},
+		{"P-256 point on P-384", build(oidECPublicKey, oidParam(oidP384), 0, p256Point), "ECC_NIST_P384 point"},
+		{"P-256 point on P-521", build(oidECPublicKey, oidParam(oidP521), 0, p256Point), "ECC_NIST_P521 point"},
+		{"P-256 point on secp256k1", build(oidECPublicKey, oidParam(oidSecp256k1), 0, p256Point), "ECC_SECG_P256K1 point"},
+		{"P-256 point on SM2", build(oidECPublicKey, oidParam(oidSM2), 0, p256Point), "SM2 point"},
+		{"secp256k1 off the curve", build(oidECPublicKey, oidParam(oidSecp256k1), 0, flip(k1Point, 64)), "ECC_SECG_P256K1 point"},
+		{"secp256k1 x = p", build(oidECPublicKey, oidParam(oidSecp256k1), 0, k1XIsP), "ECC_SECG_P256K1 point"},
+		{"secp256k1 compressed", build(oidECPublicKey, oidParam(oidSecp256k1), 0, append([]byte{2 | k1Point[64]&1}, k1Point[1:33]...)), "uncompressed"},
+		{"secp256k1 long point", build(oidECPublicKey, oidParam(oidSecp256k1), 0, append(bytes.Clone(k1Point), 0)), "65"},
+		{"SM2 off the curve", build(oidECPublicKey, oidParam(oidSM2), 0, flip(sm2Point, 64)), "SM2 point"},
+		{"SM2 short point", build(oidECPublicKey, oidParam(oidSM2), 0, sm2Point[:64]), "65"},
+		{"SM2 algorithm OID, P-256 curve", build(oidSM2, oidParam(oidP256), 0, p256Point), "sm2p256v1"},
+		{"SM2 algorithm OID, no curve", build(oidSM2, nil, 0, sm2Point), "sm2p256v1"},
+		{"SM2 algorithm OID, NULL", build(oidSM2, nullParam, 0, sm2Point), "sm2p256v1"},
+
+		{"Ed25519 with NULL", build(oidEd25519, nullParam, 0, edRaw), "no parameters"},
+		{"Ed25519 31 bytes", build(oidEd25519, nil, 0, edRaw[:31]), "31 bytes"},
+		{"Ed25519 33 bytes", build(oidEd25519, nil, 0, append(bytes.Clone(edRaw), 0)), "33 bytes"},
+
+		{"ML-DSA-44 with NULL", build(oidMLDSA44, nullParam, 0, mldsa44[22:]), "no parameters"},
+		{"ML-DSA-44 short", build(oidMLDSA44, nil, 0, mldsa44[22:len(mldsa44)-1]), "ML_DSA_44 public key (1311 bytes)"},
+		{"ML-DSA-44 key under ML-DSA-65", build(oidMLDSA65, nil, 0, mldsa44[22:]), "ML_DSA_65 public key (1312 bytes)"},
+		{"ML-DSA-44 key under ML-DSA-87", build(oidMLDSA87, nil, 0, mldsa44[22:]), "ML_DSA_87 public key (1312 bytes)"},
+
+		{"ML-KEM-512 with NULL", build(oidMLKEM512, nullParam, 0, mlkem512[22:]), "no parameters"},
+		{"ML-KEM-512 short", build(oidMLKEM512, nil, 0, mlkem512[22:len(mlkem512)-1]), "ML_KEM_512 encapsulation key (799 bytes)"},
+		{"ML-KEM-512 key under ML-KEM-768", build(oidMLKEM768, nil, 0, mlkem512[22:]), "ML_KEM_768 encapsulation key (800 bytes)"},
+		{"ML-KEM-1024 long", build(oidMLKEM1024, nil, 0, append(bytes.Clone(mlkem1024[22:]), 0)), "ML_KEM_1024 encapsulation key (1569 bytes)"},
+		{"ML-KEM-512 coefficient ≥ q", mlkemBad, "ML_KEM_512 encapsulation key"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k, err := Parse(c.der)
+			if err == nil {
+				t.Fatalf("accepted as %s", k.Spec)
+			}
+			if k != nil {
+				t.Error("a refusal also returned a key")
+			}
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, ErrNotSPKI) {
+				t.Fatalf("error %T %v is not an *Error matching ErrNotSPKI", err, err)
+			}
+			if !strings.Contains(err.Error(), c.reason) {
+				t.Errorf("error %q does not say %q", err, c.reason)
+			}
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
