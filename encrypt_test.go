@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -398,4 +399,78 @@ func TestEncryptSM2PKETamperedFails(t *testing.T) {
 	if _, err := opensslTry(t, "pkeyutl", "-decrypt", "-inkey", testdataPrivateKeyPath(types.KeySpecSm2), "-in", writeTemp(t, "sm2.ct", ct)); err == nil {
 		t.Fatal("OpenSSL decrypted a tampered ciphertext")
 	}
+}
+
+// FuzzEncrypt runs arbitrary plaintexts and algorithm strings against every
+// ENCRYPT_DECRYPT test key. It checks that Encrypt never panics, that every
+// refusal is the KMS exception an independent model of KMS-RULES.md §4 and §7
+// predicts (type, code and message), and that every ciphertext has the size
+// KMS's would.
+func FuzzEncrypt(f *testing.F) {
+	keys := []*PublicKey{
+		testdataKey(f, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt),
+		testdataKey(f, types.KeySpecRsa3072, types.KeyUsageTypeEncryptDecrypt),
+		testdataKey(f, types.KeySpecRsa4096, types.KeyUsageTypeEncryptDecrypt),
+		testdataKey(f, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt),
+	}
+	for _, c := range encryptCases {
+		for _, n := range []int{0, 1, c.maxPlaintext, c.maxPlaintext + 1} {
+			f.Add(make([]byte, n), string(c.alg))
+		}
+	}
+	for _, alg := range []string{"", "SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_512", "sm2pke", "RSAES_OAEP_SHA_1\x00"} {
+		f.Add([]byte("x"), alg)
+	}
+	f.Add(make([]byte, 4097), "RSAES_OAEP_SHA_1")
+
+	enum := []types.EncryptionAlgorithmSpec{"SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"}
+	f.Fuzz(func(t *testing.T, plaintext []byte, algorithm string) {
+		alg := types.EncryptionAlgorithmSpec(algorithm)
+		for _, k := range keys {
+			ct, err := k.Encrypt(plaintext, alg)
+
+			// The model: what KMS answers, in KMS's order.
+			var code, message string
+			limit := -1
+			for _, c := range encryptCases {
+				if c.spec == k.KeySpec() && c.alg == alg {
+					limit = c.maxPlaintext
+				}
+			}
+			effective := alg
+			if alg == "" {
+				effective = "SYMMETRIC_DEFAULT"
+			}
+			switch {
+			case len(plaintext) == 0:
+				code, message = "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1"
+			case len(plaintext) > 4096:
+				code, message = "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"
+			case alg != "" && !slices.Contains(enum, alg):
+				code, message = "ValidationException", fmt.Sprintf("1 validation error detected: Value '%s' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]", alg)
+			case limit < 0:
+				code, message = "InvalidKeyUsageException", fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", effective, k.KeySpec())
+			case len(plaintext) > limit:
+				code, message = "ValidationException", fmt.Sprintf("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.KeySpec(), limit)
+			}
+
+			if code != "" {
+				if ct != nil {
+					t.Fatalf("%s %q %d bytes: refused, yet returned a ciphertext", k.KeySpec(), alg, len(plaintext))
+				}
+				wantAPIError(t, err, code, message)
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s %q %d bytes: %v", k.KeySpec(), alg, len(plaintext), err)
+			}
+			if k.KeySpec() == types.KeySpecSm2 {
+				if _, c2 := parseSM2Ciphertext(t, ct); len(c2) != len(plaintext) {
+					t.Fatalf("SM2PKE C2 is %d bytes for a %d-byte plaintext", len(c2), len(plaintext))
+				}
+			} else if want := k.spec.Size / 8; len(ct) != want {
+				t.Fatalf("%s ciphertext is %d bytes, want %d", k.KeySpec(), len(ct), want)
+			}
+		}
+	})
 }
