@@ -59,6 +59,8 @@ type PublicKey struct {
 	der    []byte
 	raw    []byte // subjectPublicKey content
 	public crypto.PublicKey
+
+	verify verifyKey // prepared for Verify once, for SIGN_VERIFY keys (verify.go)
 }
 
 // KeyID returns the key ARN KMS reported, or the ID given to [Load] (which
@@ -245,6 +247,9 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 	}
 	if k.encapsulation, err = algorithmList("EncapsulationAlgorithms", meta.EncapsulationAlgorithms, rules.Encapsulation, usage == types.KeyUsageTypeEncapsulateDecapsulate, rules.Spec); err != nil {
 		return nil, err
+	}
+	if err := k.prepareVerify(); err != nil {
+		return nil, invalidKey("PublicKey", err.Error(), err)
 	}
 	return k, nil
 }
