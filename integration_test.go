@@ -14,8 +14,10 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -337,6 +339,154 @@ func TestLocalKMSGetPublicKeyCLI(t *testing.T) {
 			}
 			if remarshalled, _ := again.MarshalJSON(); !bytes.Equal(remarshalled, marshalled) {
 				t.Errorf("MarshalJSON is not stable across a parse")
+			}
+		})
+	}
+}
+
+// fetchLocalKMS fetches the shared key for lk with kmspub.Fetch.
+func fetchLocalKMS(t *testing.T, client *kms.Client, lk localKMSKey) (*kmspub.PublicKey, string) {
+	t.Helper()
+	id := localKMSKeyID(t, client, lk)
+	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
+	if err != nil {
+		t.Fatalf("Fetch %v: %v", lk, err)
+	}
+	return k, id
+}
+
+// noRetry makes one attempt only: local-kms answers some requests with a
+// retryable 5xx error, which the SDK would otherwise repeat.
+func noRetry(o *kms.Options) { o.RetryMaxAttempts = 1 }
+
+func randomBytes(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestLocalKMSEncrypt encrypts with kmspub and decrypts with local-kms: both
+// OAEP algorithms, every RSA size, plaintexts of 1 byte, a middling length
+// and the maximum KMS allows.
+func TestLocalKMSEncrypt(t *testing.T) {
+	client := localkmstest.Client(t)
+	for _, lk := range localKMSKeysWith(types.KeyUsageTypeEncryptDecrypt) {
+		t.Run(string(lk.spec), func(t *testing.T) {
+			t.Parallel()
+			ctx := localkmstest.Context(t)
+			k, id := fetchLocalKMS(t, client, lk)
+			rules := kmsrules.LookupKeySpec(lk.spec)
+			for _, alg := range k.EncryptionAlgorithms() {
+				other := types.EncryptionAlgorithmSpecRsaesOaepSha1
+				if alg == other {
+					other = types.EncryptionAlgorithmSpecRsaesOaepSha256
+				}
+				max := rules.EncryptionAlgorithm(alg).MaxPlaintext
+				for _, n := range []int{1, max / 2, max} {
+					plaintext := randomBytes(t, n)
+					ct, err := k.Encrypt(plaintext, alg)
+					if err != nil {
+						t.Fatalf("Encrypt %s %d bytes: %v", alg, n, err)
+					}
+					if len(ct) != rules.Size/8 {
+						t.Errorf("%s ciphertext is %d bytes, want %d", alg, len(ct), rules.Size/8)
+					}
+					out, err := client.Decrypt(ctx, &kms.DecryptInput{KeyId: &id, CiphertextBlob: ct, EncryptionAlgorithm: alg})
+					if err != nil {
+						t.Fatalf("local-kms Decrypt of kmspub's %s ciphertext (%d bytes): %v", alg, n, err)
+					}
+					if !bytes.Equal(out.Plaintext, plaintext) {
+						t.Fatalf("local-kms Decrypt of kmspub's %s ciphertext (%d bytes) returned other bytes", alg, n)
+					}
+					// The hash really is the one named: decrypting as the
+					// other algorithm fails.
+					_, err = client.Decrypt(ctx, &kms.DecryptInput{KeyId: &id, CiphertextBlob: ct, EncryptionAlgorithm: other}, noRetry)
+					wantAPIError(t, "local-kms Decrypt as "+string(other), err, "InvalidCiphertextException", "")
+				}
+				// local-kms takes the same maximum: the limit itself agrees.
+				if _, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: randomBytes(t, max), EncryptionAlgorithm: alg}); err != nil {
+					t.Errorf("local-kms Encrypt %s of the maximum %d bytes: %v", alg, max, err)
+				}
+			}
+		})
+	}
+}
+
+// TestLocalKMSDivergenceOversizedPlaintext (KMS-RULES.md §11): one byte over
+// the OAEP limit. local-kms fails inside crypto/rsa and answers
+// InternalFailureException; AWS KMS answers ValidationException "Algorithm
+// <ALG> and key spec <SPEC> cannot encrypt data larger than <N> bytes." (§4.2,
+// recorded against AWS), which is what kmspub returns.
+func TestLocalKMSDivergenceOversizedPlaintext(t *testing.T) {
+	client := localkmstest.Client(t)
+	for _, lk := range localKMSKeysWith(types.KeyUsageTypeEncryptDecrypt) {
+		t.Run(string(lk.spec), func(t *testing.T) {
+			t.Parallel()
+			ctx := localkmstest.Context(t)
+			k, id := fetchLocalKMS(t, client, lk)
+			for _, alg := range k.EncryptionAlgorithms() {
+				max := kmsrules.LookupKeySpec(lk.spec).EncryptionAlgorithm(alg).MaxPlaintext
+				plaintext := randomBytes(t, max+1)
+				_, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: plaintext, EncryptionAlgorithm: alg}, noRetry)
+				wantAPIError(t, "local-kms Encrypt "+string(alg), err, "InternalFailureException", "")
+				ct, err := k.Encrypt(plaintext, alg)
+				if ct != nil {
+					t.Errorf("kmspub Encrypt returned a ciphertext with error %v", err)
+				}
+				wantAPIError(t, "kmspub Encrypt "+string(alg), err, "ValidationException",
+					fmt.Sprintf("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, lk.spec, max))
+			}
+		})
+	}
+}
+
+// TestLocalKMSDivergenceEncryptionAlgorithmNotOffered: Encrypt on an RSA key
+// with an algorithm it does not offer — SM2PKE, SYMMETRIC_DEFAULT, or none
+// (which KMS reads as SYMMETRIC_DEFAULT). local-kms answers
+// InternalFailureException "unknown encryption algorithm"; AWS KMS answers
+// InvalidKeyUsageException "Algorithm SYMMETRIC_DEFAULT is incompatible with
+// key spec RSA_2048." (KMS-RULES.md §4.1, §7: real AWS text quoted in bug
+// reports), which is what kmspub returns.
+func TestLocalKMSDivergenceEncryptionAlgorithmNotOffered(t *testing.T) {
+	client := localkmstest.Client(t)
+	ctx := localkmstest.Context(t)
+	lk := localKMSKey{types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt}
+	k, id := fetchLocalKMS(t, client, lk)
+	for _, alg := range []types.EncryptionAlgorithmSpec{"", types.EncryptionAlgorithmSpecSymmetricDefault, types.EncryptionAlgorithmSpecSm2pke} {
+		named := alg
+		if named == "" {
+			named = types.EncryptionAlgorithmSpecSymmetricDefault
+		}
+		_, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: []byte("kmspub"), EncryptionAlgorithm: alg}, noRetry)
+		wantAPIError(t, fmt.Sprintf("local-kms Encrypt %q", alg), err, "InternalFailureException", "unknown encryption algorithm")
+		_, err = k.Encrypt([]byte("kmspub"), alg)
+		wantAPIError(t, fmt.Sprintf("kmspub Encrypt %q", alg), err, "InvalidKeyUsageException",
+			fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", named, lk.spec))
+	}
+}
+
+// TestLocalKMSEncryptUsageRefusal: Encrypt with every SIGN_VERIFY key.
+// local-kms and kmspub both answer InvalidKeyUsageException, with the same
+// text.
+func TestLocalKMSEncryptUsageRefusal(t *testing.T) {
+	client := localkmstest.Client(t)
+	for _, lk := range localKMSKeysWith(types.KeyUsageTypeSignVerify) {
+		t.Run(string(lk.spec), func(t *testing.T) {
+			t.Parallel()
+			ctx := localkmstest.Context(t)
+			k, id := fetchLocalKMS(t, client, lk)
+			for _, alg := range []types.EncryptionAlgorithmSpec{types.EncryptionAlgorithmSpecRsaesOaepSha1, types.EncryptionAlgorithmSpecRsaesOaepSha256} {
+				_, lkErr := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: []byte("kmspub"), EncryptionAlgorithm: alg})
+				want := wantAPIError(t, "local-kms Encrypt", lkErr, "InvalidKeyUsageException", "")
+				_, err := k.Encrypt([]byte("kmspub"), alg)
+				wantAPIError(t, "kmspub Encrypt", err, "InvalidKeyUsageException", want.ErrorMessage())
+				var usage *types.InvalidKeyUsageException
+				if !errors.As(err, &usage) {
+					t.Errorf("kmspub error %T is not *types.InvalidKeyUsageException", err)
+				}
 			}
 		})
 	}
