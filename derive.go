@@ -44,10 +44,13 @@ import (
 //     the raw x-coordinate of plain ECDH, not the GM/T 0003.3 key exchange,
 //     is inferred (KMS-RULES.md §5, [I]).
 //
-// Refusals, in this order, are the errors the AWS SDK for Go v2 returns:
+// Refusals, in this order, are the errors KMS returns, typed as the AWS SDK
+// for Go v2 surfaces them:
 //
 //  1. algorithm "" (KeyAgreementAlgorithm is required) or not a KMS
 //     KeyAgreementAlgorithmSpec: ValidationException in KMS's words.
+//     (KMS itself answers a missing member this way; the Go SDK's client
+//     catches it before sending, as *smithy.InvalidParamsError.)
 //  2. A key that is not KEY_AGREEMENT: *types.InvalidKeyUsageException
 //     "<arn> key usage is <USAGE> which is not valid for DeriveSharedSecret."
 //  3. An algorithm the key does not list: *types.InvalidKeyUsageException

@@ -37,7 +37,9 @@ import (
 //  1. Request shape, which KMS validates before it looks at the key: an
 //     empty plaintext or one over 4096 bytes, and an algorithm that is not a
 //     KMS EncryptionAlgorithmSpec, give a ValidationException
-//     (smithy.APIError with code "ValidationException") in KMS's words.
+//     (smithy.APIError with code "ValidationException") in KMS's words. (A
+//     nil plaintext never reaches KMS through the Go SDK, whose client
+//     refuses it as *smithy.InvalidParamsError.)
 //  2. Key usage: a key that is not ENCRYPT_DECRYPT gives
 //     *types.InvalidKeyUsageException "<arn> key usage is <USAGE> which is
 //     not valid for Encrypt."

@@ -36,10 +36,13 @@ import (
 // ciphertext and compare it, with hmac.Equal, after Decapsulate. Never use
 // the raw secret directly as a key for more than one purpose.
 //
-// Refusals, in this order, are the errors the AWS SDK for Go v2 returns:
+// Refusals, in this order, are the errors KMS returns, typed as the AWS SDK
+// for Go v2 surfaces them:
 //
 //  1. algorithm "" (EncapsulationAlgorithm is required) or not a KMS
 //     EncapsulationAlgorithmSpec: ValidationException in KMS's words.
+//     (KMS itself answers a missing member this way; the Go SDK's client
+//     catches it before sending, as *smithy.InvalidParamsError.)
 //  2. A key that is not ENCAPSULATE_DECAPSULATE:
 //     *types.InvalidKeyUsageException "<arn> key usage is <USAGE> which is
 //     not valid for Encapsulate."
