@@ -75,7 +75,7 @@ func ExampleLoad() {
 	// Output:
 	// ECC_NIST_P384 KEY_AGREEMENT [ECDH]
 	// P-384
-	// kmspub: invalid KMS public key: PublicKey holds a ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256
+	// kmspub: invalid KMS public key: PublicKey holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256
 }
 
 // MarshalJSON writes exactly what `aws kms get-public-key` prints, so a key

@@ -35,8 +35,11 @@ const maxJSONSize = 64 << 10
 
 // ParseGetPublicKeyJSON reads the JSON that `aws kms get-public-key` prints
 // (and [PublicKey.MarshalJSON] writes) and validates it as
-// [FromGetPublicKeyOutput] does. It refuses unknown or repeated members,
-// anything after the object, and a PublicKey that is not standard base64.
+// [FromGetPublicKeyOutput] does. Layout, whitespace and member order are
+// free; KeyId, PublicKey, KeySpec and KeyUsage are required. It refuses
+// input over 64 KiB, member names not spelled exactly as the CLI writes
+// them, unknown or repeated members, anything but whitespace after the
+// object, and a PublicKey that is not standard padded base64 on one line.
 func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
 	if len(data) > maxJSONSize {
 		return nil, invalidKey("JSON", fmt.Sprintf("is %d bytes; a get-public-key file is under %d", len(data), maxJSONSize), nil)

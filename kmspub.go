@@ -8,12 +8,15 @@
 // Start with two functions. [Fetch] calls KMS GetPublicKey once and returns a
 // validated [PublicKey]; [ParseGetPublicKeyJSON] reads the JSON that
 // `aws kms get-public-key` prints, so a key saved once is used offline for
-// ever. Then call [PublicKey.Verify] or [PublicKey.Encrypt].
+// ever ([PublicKey.MarshalJSON] writes that file). A key held as PEM or DER
+// goes through [Load] with its metadata instead. Then call
+// [PublicKey.Verify] or [PublicKey.Encrypt].
 //
 // Refusals are the errors the AWS SDK for Go v2 returns for the same request:
 // *types.InvalidKeyUsageException, *types.KMSInvalidSignatureException, and a
 // smithy.APIError with code "ValidationException", so code written against
-// *kms.Client handles them unchanged.
+// *kms.Client handles them unchanged. A key or metadata that could not have
+// come from KMS is refused with an [*InvalidKeyError].
 package kmspub
 
 import (
@@ -73,25 +76,30 @@ func (k *PublicKey) KeySpec() types.KeySpec { return k.spec.Spec }
 // KeyUsage returns the key usage.
 func (k *PublicKey) KeyUsage() types.KeyUsageType { return k.usage }
 
-// SigningAlgorithms returns the signing algorithms of a SIGN_VERIFY key.
+// SigningAlgorithms returns a copy of the signing algorithms of a
+// SIGN_VERIFY key, and nil for other usages.
 func (k *PublicKey) SigningAlgorithms() []types.SigningAlgorithmSpec { return slices.Clone(k.signing) }
 
-// EncryptionAlgorithms returns the encryption algorithms of an ENCRYPT_DECRYPT key.
+// EncryptionAlgorithms returns a copy of the encryption algorithms of an
+// ENCRYPT_DECRYPT key, and nil for other usages.
 func (k *PublicKey) EncryptionAlgorithms() []types.EncryptionAlgorithmSpec {
 	return slices.Clone(k.encryption)
 }
 
-// KeyAgreementAlgorithms returns the key agreement algorithms of a KEY_AGREEMENT key.
+// KeyAgreementAlgorithms returns a copy of the key agreement algorithms of a
+// KEY_AGREEMENT key, and nil for other usages.
 func (k *PublicKey) KeyAgreementAlgorithms() []types.KeyAgreementAlgorithmSpec {
 	return slices.Clone(k.keyAgreement)
 }
 
-// EncapsulationAlgorithms returns the algorithms of an ENCAPSULATE_DECAPSULATE key.
+// EncapsulationAlgorithms returns a copy of the algorithms of an
+// ENCAPSULATE_DECAPSULATE key, and nil for other usages.
 func (k *PublicKey) EncapsulationAlgorithms() []types.EncapsulationAlgorithmSpec {
 	return slices.Clone(k.encapsulation)
 }
 
-// DER returns a copy of the DER-encoded SubjectPublicKeyInfo.
+// DER returns a copy of the DER-encoded SubjectPublicKeyInfo, exactly as
+// given (for SM2, in whichever of its two OID forms it came).
 func (k *PublicKey) DER() []byte { return bytes.Clone(k.der) }
 
 // CryptoPublicKey returns the parsed key: *rsa.PublicKey, *ecdsa.PublicKey
@@ -134,20 +142,29 @@ func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optF
 
 // FromGetPublicKeyOutput validates a GetPublicKey answer and returns it as a
 // PublicKey. It checks that:
-//   - KeyId is a KMS key ARN;
+//   - KeyId is a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>);
 //   - KeySpec is one of the 15 asymmetric specs (symmetric and HMAC specs give
 //     *types.UnsupportedOperationException, as KMS GetPublicKey does), and
 //     CustomerMasterKeySpec, when present, equals it;
 //   - PublicKey is a strict DER SubjectPublicKeyInfo of exactly that spec
-//     (RSA modulus size, curve, Ed25519, ML-DSA and ML-KEM lengths; points on
-//     the curve; ML-KEM keys pass the FIPS 203 modulus check);
-//   - KeyUsage is one KMS allows for the spec;
+//     (RSA modulus size, curve, Ed25519, ML-DSA and ML-KEM lengths; EC
+//     points uncompressed and on the curve; ML-KEM keys pass the FIPS 203
+//     modulus check);
+//   - KeyUsage is one KMS allows for the spec (else a ValidationException,
+//     as CreateKey gives);
 //   - the algorithm list of that usage holds only algorithms KMS offers for
-//     the spec, without repeats, and the lists of other usages are absent.
+//     the spec (else an *types.InvalidKeyUsageException), without repeats,
+//     and the lists of other usages are absent.
 //
 // A missing list for the key's usage (local-kms omits EncryptionAlgorithms)
 // is read as the full list KMS fixes for the (spec, usage) pair, never as
-// "anything goes". Every failure is an [*InvalidKeyError].
+// "anything goes"; a list that is present is kept as given. Every failure is
+// an [*InvalidKeyError].
+//
+// It does not check what only KMS knows — that the key exists, is enabled,
+// or belongs to the account in the ARN — nor that an Ed25519 key decodes to
+// a curve point (such a key verifies no signature), nor the RSA public
+// exponent beyond crypto/x509's limits.
 func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	if out == nil {
 		return nil, invalidKey("GetPublicKeyOutput", "is nil", nil)
@@ -162,13 +179,16 @@ func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	return newPublicKey(id, out.PublicKey, out)
 }
 
-// Load builds a PublicKey from a SubjectPublicKeyInfo the caller holds — PEM
-// "PUBLIC KEY", raw DER, or base64 DER (whitespace allowed) — and metadata
-// given in the shape GetPublicKey returns it: meta.KeySpec and meta.KeyUsage
-// are required, meta.KeyId is optional but must be a key ARN when set, the
-// algorithm lists are optional (absent means the full list KMS fixes for the
-// spec and usage), and meta.PublicKey must be empty. It validates exactly as
-// [FromGetPublicKeyOutput] does.
+// Load builds a PublicKey from a SubjectPublicKeyInfo the caller holds and
+// metadata given in the shape GetPublicKey returns it. encoded is one PEM
+// "PUBLIC KEY" block without headers (whitespace around it allowed), exact
+// DER (nothing after it), or standard padded base64 of the DER (whitespace
+// anywhere allowed), at most 16 KiB. In meta, KeySpec and KeyUsage are
+// required; KeyId is optional but must be a key ARN when set (a key without
+// one cannot be written by [PublicKey.MarshalJSON]); CustomerMasterKeySpec
+// and the algorithm lists are optional (an absent list means the full list
+// KMS fixes for the spec and usage); PublicKey must be empty. It then
+// validates exactly as [FromGetPublicKeyOutput] does.
 func Load(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	if meta == nil {
 		return nil, invalidKey("metadata", "is nil; KeySpec and KeyUsage are required", nil)
@@ -218,7 +238,7 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 		return nil, invalidKey("PublicKey", reason, err)
 	}
 	if parsed.Spec != rules.Spec {
-		return nil, invalidKey("PublicKey", fmt.Sprintf("holds a %s key, but KeySpec is %s", parsed.Spec, rules.Spec), nil)
+		return nil, invalidKey("PublicKey", fmt.Sprintf("holds an %s key, but KeySpec is %s", parsed.Spec, rules.Spec), nil)
 	}
 	if meta.KeyUsage == "" {
 		return nil, invalidKey("KeyUsage", "is missing", nil)
@@ -278,7 +298,9 @@ func algorithmList[A ~string](field string, given, allowed []A, ownUsage bool, s
 	return slices.Clone(given), nil
 }
 
-// decodeSPKI accepts PEM "PUBLIC KEY", raw DER or base64 DER.
+// decodeSPKI accepts PEM "PUBLIC KEY", raw DER or base64 DER, and tells
+// them apart by the first byte: DER starts with a SEQUENCE tag (0x30, which
+// is '0', never the first character of base64 DER), PEM with "-----BEGIN".
 func decodeSPKI(encoded []byte) ([]byte, error) {
 	trimmed := bytes.TrimSpace(encoded)
 	if len(trimmed) == 0 {

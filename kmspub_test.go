@@ -723,21 +723,21 @@ func TestRefusals(t *testing.T) {
 	}{
 		// KeySpec and DER disagree.
 		{"RSA_2048 metadata, RSA_3072 key", setDER("RSA_2048.SIGN_VERIFY", modelPubDER(t, types.KeySpecRsa3072)),
-			modelWant{"PublicKey", "holds a RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
+			modelWant{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
 		{"P-256 metadata, P-384 key", setDER("ECC_NIST_P256.SIGN_VERIFY", modelPubDER(t, types.KeySpecEccNistP384)),
-			modelWant{"PublicKey", "holds a ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"RSA metadata, EC key", setDER("RSA_2048.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds a ECC_NIST_P256 key, but KeySpec is RSA_2048", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_2048", "", ""}},
 		{"ML_DSA_44 metadata, ML_DSA_65 key", setDER("ML_DSA_44.SIGN_VERIFY", modelPubDER(t, types.KeySpecMlDsa65)),
-			modelWant{"PublicKey", "holds a ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
+			modelWant{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
 		{"SM2 metadata, P-256 key", setDER("SM2.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds a ECC_NIST_P256 key, but KeySpec is SM2", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is SM2", "", ""}},
 		{"P-256 metadata, SM2 key", setDER("ECC_NIST_P256.SIGN_VERIFY", modelPubDER(t, types.KeySpecSm2)),
-			modelWant{"PublicKey", "holds a SM2 key, but KeySpec is ECC_NIST_P256", "", ""}},
+			modelWant{"PublicKey", "holds an SM2 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"secp256k1 metadata, P-256 key", setDER("ECC_SECG_P256K1.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds a ECC_NIST_P256 key, but KeySpec is ECC_SECG_P256K1", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_SECG_P256K1", "", ""}},
 		{"ML_KEM_1024 metadata, ML_KEM_768 key", setDER("ML_KEM_1024.ENCAPSULATE_DECAPSULATE", modelPubDER(t, types.KeySpecMlKem768)),
-			modelWant{"PublicKey", "holds a ML_KEM_768 key, but KeySpec is ML_KEM_1024", "", ""}},
+			modelWant{"PublicKey", "holds an ML_KEM_768 key, but KeySpec is ML_KEM_1024", "", ""}},
 
 		// Usage the spec does not allow: CreateKey's ValidationException.
 		{"KEY_AGREEMENT on RSA", set("RSA_2048.SIGN_VERIFY", "KeyUsage", "KEY_AGREEMENT"),
@@ -883,13 +883,13 @@ func TestRefusals(t *testing.T) {
 		want    modelWant
 	}{
 		{"RSA_2048 metadata, RSA_3072 key", modelRead(t, "keys/RSA_3072.pub.pem"), meta(types.KeySpecRsa2048, sv),
-			modelWant{"PublicKey", "holds a RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
+			modelWant{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
 		{"P-256 metadata, P-384 key", modelRead(t, "keys/ECC_NIST_P384.pub.pem"), meta(types.KeySpecEccNistP256, ka),
-			modelWant{"PublicKey", "holds a ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"RSA metadata, EC key", p256PEM, meta(types.KeySpecRsa4096, ed),
-			modelWant{"PublicKey", "holds a ECC_NIST_P256 key, but KeySpec is RSA_4096", "", ""}},
+			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_4096", "", ""}},
 		{"ML_DSA_44 metadata, ML_DSA_65 key", modelRead(t, "keys/ML_DSA_65.pub.pem"), meta(types.KeySpecMlDsa44, sv),
-			modelWant{"PublicKey", "holds a ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
+			modelWant{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
 		{"KEY_AGREEMENT on RSA", modelRead(t, "keys/RSA_2048.pub.pem"), meta(types.KeySpecRsa2048, ka),
 			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"}},
 		{"SIGN_VERIFY on ML-KEM", modelRead(t, "keys/ML_KEM_512.pub.pem"), meta(types.KeySpecMlKem512, sv),
@@ -1175,6 +1175,6 @@ func TestFetch(t *testing.T) {
 	t.Run("bad answer", func(t *testing.T) {
 		c := &modelFakeClient{out: &kms.GetPublicKeyOutput{KeyId: aws.String(arn), PublicKey: p256, KeySpec: types.KeySpecEccNistP384, KeyUsage: sv}}
 		k, err := kmspub.Fetch(ctx, c, arn)
-		modelCheckRefusal(t, k, err, modelWant{"PublicKey", "holds a ECC_NIST_P256 key, but KeySpec is ECC_NIST_P384", "", ""})
+		modelCheckRefusal(t, k, err, modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_NIST_P384", "", ""})
 	})
 }

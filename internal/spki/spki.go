@@ -1,8 +1,13 @@
 // Package spki parses the DER SubjectPublicKeyInfo that KMS GetPublicKey
 // returns (KMS-RULES.md §2) for every asymmetric key spec, strictly: DER only,
 // no trailing bytes, no unused bits, exact parameters, and a public key that
-// its own library accepts (on-curve points, FIPS 203 modulus check, RSA
-// modulus of a KMS size).
+// its own library accepts (uncompressed on-curve points, FIPS 203 modulus
+// check, RSA modulus of a KMS size).
+//
+// Not checked: that an Ed25519 key is a valid curve point (any 32 bytes are
+// accepted; such a key verifies nothing), the RSA public exponent beyond
+// crypto/x509's limits, and, for ML-DSA, anything beyond the length (every
+// encoding of that length is a valid FIPS 204 public key).
 package spki
 
 import (
@@ -68,8 +73,12 @@ func fail(format string, args ...any) error {
 }
 
 // Parse parses a DER SubjectPublicKeyInfo of one of the 15 asymmetric KMS key
-// specs. It refuses BER, trailing data, unknown algorithms and keys that do
-// not decode.
+// specs. It refuses BER, trailing data, unknown algorithms and curves,
+// parameters other than those RFC 3279/5480, 8410, 9881 and 9935 prescribe
+// (NULL for RSA; a namedCurve OID for EC; none for Ed25519, ML-DSA and
+// ML-KEM), compressed or off-curve points, and keys that do not decode.
+// SM2 is accepted as id-ecPublicKey with the sm2p256v1 curve and as the
+// sm2p256v1 algorithm OID with that same curve. Every error is an *Error.
 func Parse(der []byte) (*Key, error) {
 	input := cryptobyte.String(der)
 	var spki, algID, bits cryptobyte.String

@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -301,4 +302,66 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// FuzzSPKIParse: no input panics; every refusal is an *Error; an accepted
+// encoding's Raw is its subjectPublicKey and its Public re-encodes to Raw.
+func FuzzSPKIParse(f *testing.F) {
+	for _, spec := range allSpecs {
+		der := testKeyDER(f, spec)
+		f.Add(der)
+		f.Add(der[:len(der)-1])
+		f.Add(append(bytes.Clone(der), 0))
+	}
+	sm2DER := testKeyDER(f, types.KeySpecSm2)
+	f.Add(build(oidSM2, oidParam(oidSM2), 0, sm2DER[len(sm2DER)-65:]))
+	f.Fuzz(func(t *testing.T, der []byte) {
+		k, err := Parse(der)
+		if err != nil {
+			var e *Error
+			if k != nil || !errors.As(err, &e) || e.Reason == "" {
+				t.Fatalf("refusal %T %v with key %v", err, err, k)
+			}
+			return
+		}
+		if !slices.Contains(allSpecs, k.Spec) {
+			t.Fatalf("accepted spec %q", k.Spec)
+		}
+		// 27: the longest header, SM2's algorithm-OID form.
+		if !bytes.HasSuffix(der, k.Raw) || len(der)-len(k.Raw) > 27 {
+			t.Fatalf("Raw (%d bytes) is not the subjectPublicKey of the %d-byte DER", len(k.Raw), len(der))
+		}
+		if got := reencode(t, k); !bytes.Equal(got, k.Raw) {
+			t.Fatalf("%s Public re-encodes to %x, Raw is %x", k.Spec, got, k.Raw)
+		}
+	})
+}
+
+// reencode encodes k.Public the way its own library does.
+func reencode(t *testing.T, k *Key) []byte {
+	switch pub := k.Public.(type) {
+	case *rsa.PublicKey:
+		return x509.MarshalPKCS1PublicKey(pub)
+	case *ecdsa.PublicKey:
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		return append(append([]byte{4}, pub.X.FillBytes(make([]byte, size))...), pub.Y.FillBytes(make([]byte, size))...)
+	case *secp256k1.PublicKey:
+		return pub.SerializeUncompressed()
+	case ed25519.PublicKey:
+		return pub
+	case *mldsa.PublicKey44:
+		return pub.Bytes()
+	case *mldsa.PublicKey65:
+		return pub.Bytes()
+	case *mldsa.PublicKey87:
+		return pub.Bytes()
+	case *mlkem.EncapsulationKey512:
+		return pub.Bytes()
+	case *stdmlkem.EncapsulationKey768:
+		return pub.Bytes()
+	case *stdmlkem.EncapsulationKey1024:
+		return pub.Bytes()
+	}
+	t.Fatalf("Public is %T", k.Public)
+	return nil
 }
