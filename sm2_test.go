@@ -110,6 +110,10 @@ func TestSM2OpenSSLCustomID(t *testing.T) {
 	sigWant(t, k.Verify(e, types.MessageTypeDigest, "SM2DSA", sig), "", "")
 	sigWant(t, k.Verify(msg, types.MessageTypeRaw, "SM2DSA", sig), codeInvalidSig, "")
 	sigWant(t, k.VerifyReader(bytes.NewReader(msg), "SM2DSA", sig), codeInvalidSig, "")
+	// pkeyutl spells the ID -pkeyopt distid:…; same ENTL, same e.
+	sig3 := sigOpenSSL(t, "pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-in", msgPath,
+		"-inkey", sigPrivPEM(types.KeySpecSm2), "-pkeyopt", "distid:"+string(sigLongID))
+	sigWant(t, k.Verify(e, types.MessageTypeDigest, "SM2DSA", sig3), "", "")
 	eDefault, err := kmspub.SM2Digest(k, nil, msg)
 	sigCheck(t, err)
 	sigWant(t, k.Verify(eDefault, types.MessageTypeDigest, "SM2DSA", sig), codeInvalidSig, "")

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
 	"fmt"
@@ -174,11 +175,14 @@ func messageTypeOf(mt types.MessageType) (types.MessageType, error) {
 	if mt == "" {
 		return types.MessageTypeRaw, nil
 	}
-	if !slices.Contains(kmsrules.MessageTypes(), mt) {
+	if !slices.Contains(knownMessageTypes, mt) {
 		return "", kmserr.BadEnum(mt, "messageType", kmsrules.MessageTypes())
 	}
 	return mt, nil
 }
+
+// knownMessageTypes is the MessageType enum, read once from the rules table.
+var knownMessageTypes = kmsrules.MessageTypes()
 
 // checkLength applies a model length constraint to a blob member.
 func checkLength(field string, n, min, max int) error {
@@ -200,9 +204,23 @@ func (k *PublicKey) verifyRaw(alg *kmsrules.SigningAlgorithm, message, signature
 		mu := k.verify.mldsa.Mu(message)
 		return result(k.verify.mldsa.VerifyMu(mu[:], signature))
 	}
-	h := k.newMessageHash(alg)
-	h.Write(message)
-	return k.verifyPrepared(alg, h.Sum(nil), signature)
+	var digest []byte
+	switch alg.Digest {
+	case kmsrules.SHA256: // fixed-size sums: no hash allocation on the hot path
+		d := sha256.Sum256(message)
+		digest = d[:]
+	case kmsrules.SHA384:
+		d := sha512.Sum384(message)
+		digest = d[:]
+	case kmsrules.SHA512:
+		d := sha512.Sum512(message)
+		digest = d[:]
+	default:
+		h := k.newMessageHash(alg)
+		h.Write(message)
+		digest = h.Sum(nil)
+	}
+	return k.verifyPrepared(alg, digest, signature)
 }
 
 // newMessageHash returns the hash whose output is the DIGEST (or, for

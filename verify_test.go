@@ -540,6 +540,13 @@ func TestDigestEd25519Pure(t *testing.T) {
 	}
 	_, _, err = k.Digest(bytes.NewReader(nil), "ED25519_SHA_512")
 	sigWant(t, err, codeValidation, "")
+
+	// VerifyReader: a valid signature over 4096 bytes verifies; over 4097
+	// bytes KMS cannot take the message at all.
+	sig := sigPrivate(t, types.KeySpecEccNistEdwards25519).sign(t, "ED25519_SHA_512", "RAW", msg, nil)
+	sigWant(t, k.VerifyReader(bytes.NewReader(msg), "ED25519_SHA_512", sig), "", "")
+	sigWant(t, k.VerifyReader(io.MultiReader(bytes.NewReader(msg), strings.NewReader("x")), "ED25519_SHA_512", sig), codeValidation,
+		"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
 }
 
 type sigCountingReader struct {
