@@ -137,7 +137,7 @@ func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algori
 // returns the algorithm's rules. Verify checks the message's model length
 // first, as the members appear in the API model.
 func (k *PublicKey) signingRequest(algorithm types.SigningAlgorithmSpec, signature []byte) (*kmsrules.SigningAlgorithm, error) {
-	if err := checkLength("signature", len(signature), 1, kmsrules.MaxSignatureSize); err != nil {
+	if err := checkLength("signature", len(signature), kmsrules.MinSignatureSize, kmsrules.MaxSignatureSize); err != nil {
 		return nil, err
 	}
 	alg, err := signingAlgorithmOf(algorithm)

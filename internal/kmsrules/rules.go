@@ -24,6 +24,7 @@ import (
 const (
 	MinMessageSize       = 1    // Sign/Verify Message, PlaintextType min
 	MaxMessageSize       = 4096 // Sign/Verify Message, PlaintextType max
+	MinSignatureSize     = 1    // Verify Signature, CiphertextType min
 	MaxSignatureSize     = 6144 // Verify Signature, CiphertextType max
 	MinPlaintextSize     = 1    // Encrypt Plaintext min
 	MaxPlaintextSize     = 4096 // Encrypt Plaintext max
