@@ -76,12 +76,14 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 //
 // Verify checks, in this order, and stops at the first failure:
 //
-//  1. The request as the KMS API model constrains it, which the service
-//     checks before it looks at the key. Each failure is a
-//     ValidationException (a *smithy.GenericAPIError): message 1–4096
+//  1. The request as the KMS API model constrains it. An AWS service checks
+//     these before it looks up the key, so they come first. Each failure is
+//     a ValidationException (a *smithy.GenericAPIError): message 1–4096
 //     bytes; messageType one of the MessageType enum values; signature
 //     1–6144 bytes; algorithm present ("Value null at 'signingAlgorithm'")
-//     and one of the SigningAlgorithmSpec enum values.
+//     and one of the SigningAlgorithmSpec enum values. Where KMS would list
+//     several violations in one message, Verify reports the first, in the
+//     model's member order.
 //  2. The key: its usage must be SIGN_VERIFY, and algorithm must be one the
 //     key lists (GetPublicKey SigningAlgorithms), else
 //     *types.InvalidKeyUsageException.
@@ -362,7 +364,9 @@ func (k *PublicKey) VerifyReader(r io.Reader, algorithm types.SigningAlgorithmSp
 //     ValidationException otherwise; it reads at most 4097 bytes.
 //
 // It checks the algorithm (present, known), the key's usage and its
-// algorithm list first, with the errors [PublicKey.Verify] gives.
+// algorithm list before reading r, with the errors [PublicKey.Verify] gives
+// (a usage refusal names Sign, the operation the result is meant for). A
+// read error is returned wrapped, and is not a KMS exception.
 func (k *PublicKey) Digest(r io.Reader, algorithm types.SigningAlgorithmSpec) (message []byte, messageType types.MessageType, err error) {
 	alg, err := signingAlgorithmOf(algorithm)
 	if err != nil {
