@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"path/filepath"
@@ -48,6 +49,7 @@ func FuzzParseGetPublicKeyJSON(f *testing.F) {
 			return
 		}
 		fuzzCheckAccepted(t, k)
+		fuzzCheckFileSaysKey(t, data, k)
 		out, err := k.MarshalJSON()
 		if err != nil {
 			t.Fatalf("MarshalJSON of a parsed key: %v", err)
@@ -105,6 +107,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		fuzzCheckAccepted(t, k)
+		fuzzCheckOneEncoding(t, encoded, k.DER())
 		if k.KeySpec() != s.spec || k.KeyUsage() != usage {
 			t.Fatalf("loaded as %s %s, metadata said %s %s", k.KeySpec(), k.KeyUsage(), s.spec, usage)
 		}
@@ -127,6 +130,108 @@ func FuzzLoad(f *testing.F) {
 		}
 		fuzzSameKey(t, k, k2)
 	})
+}
+
+// fuzzCheckFileSaysKey reads an accepted file with a model of the CLI's
+// format — exact member names, each once, PublicKey as the one standard
+// base64 string of the DER — and checks it says exactly what k says.
+func fuzzCheckFileSaysKey(t *testing.T, data []byte, k *kmspub.PublicKey) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("accepted a file that is not an object: %v", err)
+	}
+	members := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := tok.(string)
+		if _, dup := members[name]; dup {
+			t.Fatalf("accepted a file with %q twice", name)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		members[name] = v
+	}
+	str := func(name string) (string, bool) {
+		raw, ok := members[name]
+		var v *string
+		if ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		return aws.ToString(v), v != nil
+	}
+	for name := range members {
+		switch name {
+		case "KeyId", "PublicKey", "CustomerMasterKeySpec", "KeySpec", "KeyUsage",
+			"EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms", "EncapsulationAlgorithms":
+		default:
+			t.Fatalf("accepted a file with member %q", name)
+		}
+	}
+	if id, _ := str("KeyId"); id != k.KeyID() {
+		t.Fatalf("file KeyId %q, key %q", id, k.KeyID())
+	}
+	if pk, _ := str("PublicKey"); pk != base64.StdEncoding.EncodeToString(k.DER()) {
+		t.Fatalf("file PublicKey %q is not the standard base64 of the key's DER", pk)
+	}
+	if spec, _ := str("KeySpec"); spec != string(k.KeySpec()) {
+		t.Fatalf("file KeySpec %q, key %s", spec, k.KeySpec())
+	}
+	if cmks, ok := str("CustomerMasterKeySpec"); ok && cmks != "" && cmks != string(k.KeySpec()) {
+		t.Fatalf("file CustomerMasterKeySpec %q, key %s", cmks, k.KeySpec())
+	}
+	if usage, _ := str("KeyUsage"); usage != string(k.KeyUsage()) {
+		t.Fatalf("file KeyUsage %q, key %s", usage, k.KeyUsage())
+	}
+	list := func(name string, got []string) {
+		var v []string
+		if raw, ok := members[name]; ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		if len(v) > 0 && !slices.Equal(v, got) {
+			t.Fatalf("file %s %v, key %v", name, v, got)
+		}
+	}
+	list("SigningAlgorithms", fuzzStrings(k.SigningAlgorithms()))
+	list("EncryptionAlgorithms", fuzzStrings(k.EncryptionAlgorithms()))
+	list("KeyAgreementAlgorithms", fuzzStrings(k.KeyAgreementAlgorithms()))
+	list("EncapsulationAlgorithms", fuzzStrings(k.EncapsulationAlgorithms()))
+}
+
+func fuzzStrings[A ~string](list []A) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// fuzzCheckOneEncoding: what Load accepted is the DER itself, one PEM block
+// of it, or its standard base64 with whitespace — no other spelling.
+func fuzzCheckOneEncoding(t *testing.T, encoded, der []byte) {
+	t.Helper()
+	trimmed := bytes.TrimSpace(encoded)
+	switch {
+	case bytes.Equal(encoded, der):
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN PUBLIC KEY-----")):
+		block, rest := pem.Decode(trimmed)
+		if block == nil || !bytes.Equal(block.Bytes, der) || len(bytes.TrimSpace(rest)) != 0 {
+			t.Fatalf("accepted PEM %q does not hold exactly the DER", encoded)
+		}
+	default:
+		if got := string(bytes.Join(bytes.Fields(encoded), nil)); got != base64.StdEncoding.EncodeToString(der) {
+			t.Fatalf("accepted %q, which is not the standard base64 of the DER", encoded)
+		}
+	}
 }
 
 func fuzzCheckRefusal(t *testing.T, err error) {

@@ -334,7 +334,39 @@ func FuzzSPKIParse(f *testing.F) {
 		if got := reencode(t, k); !bytes.Equal(got, k.Raw) {
 			t.Fatalf("%s Public re-encodes to %x, Raw is %x", k.Spec, got, k.Raw)
 		}
+		// An accepted encoding is exactly the standard one for its spec
+		// (or SM2's second form): nothing else can carry the same key.
+		if !slices.ContainsFunc(canonical(k), func(c []byte) bool { return bytes.Equal(c, der) }) {
+			t.Fatalf("accepted %s encoding %x is not a standard one", k.Spec, der)
+		}
 	})
+}
+
+// canonical returns the SubjectPublicKeyInfo encodings KMS-RULES.md §2 gives
+// for k's spec and key, built independently of Parse.
+func canonical(k *Key) [][]byte {
+	curves := map[types.KeySpec]asn1.ObjectIdentifier{
+		"ECC_NIST_P256": {1, 2, 840, 10045, 3, 1, 7}, "ECC_NIST_P384": {1, 3, 132, 0, 34}, "ECC_NIST_P521": {1, 3, 132, 0, 35},
+		"ECC_SECG_P256K1": {1, 3, 132, 0, 10}, "SM2": {1, 2, 156, 10197, 1, 301},
+	}
+	algorithms := map[types.KeySpec]asn1.ObjectIdentifier{
+		"ECC_NIST_EDWARDS25519": {1, 3, 101, 112},
+		"ML_DSA_44":             {2, 16, 840, 1, 101, 3, 4, 3, 17}, "ML_DSA_65": {2, 16, 840, 1, 101, 3, 4, 3, 18}, "ML_DSA_87": {2, 16, 840, 1, 101, 3, 4, 3, 19},
+		"ML_KEM_512": {2, 16, 840, 1, 101, 3, 4, 4, 1}, "ML_KEM_768": {2, 16, 840, 1, 101, 3, 4, 4, 2}, "ML_KEM_1024": {2, 16, 840, 1, 101, 3, 4, 4, 3},
+	}
+	switch {
+	case strings.HasPrefix(string(k.Spec), "RSA_"):
+		return [][]byte{build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, nullParam, 0, k.Raw)}
+	case curves[k.Spec] != nil:
+		forms := [][]byte{build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, oidParam(curves[k.Spec]), 0, k.Raw)}
+		if k.Spec == types.KeySpecSm2 {
+			forms = append(forms, build(curves[k.Spec], oidParam(curves[k.Spec]), 0, k.Raw))
+		}
+		return forms
+	case algorithms[k.Spec] != nil:
+		return [][]byte{build(algorithms[k.Spec], nil, 0, k.Raw)}
+	}
+	return nil
 }
 
 // reencode encodes k.Public the way its own library does.
