@@ -171,3 +171,29 @@ func BenchmarkEncryptRefusal(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncryptChecks isolates kmspub's own work on the success path of
+// Encrypt (every KMS check, no cryptography): the whole difference between
+// the kmspub and bare Encrypt benchmarks, measured without the noise of an
+// RSA or SM2 operation.
+func BenchmarkEncryptChecks(b *testing.B) {
+	k := testdataKey(b, types.KeySpecRsa4096, types.KeyUsageTypeEncryptDecrypt)
+	for b.Loop() {
+		if _, err := k.encryptionRule(446, types.EncryptionAlgorithmSpecRsaesOaepSha256); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDeriveSharedSecretKMSKeyConversion is the extra step kmspub does
+// per call that a caller holding a *ecdh.PublicKey would not: converting the
+// parsed KMS key to crypto/ecdh form (point decoding and validation).
+func BenchmarkDeriveSharedSecretKMSKeyConversion(b *testing.B) {
+	k := testdataKey(b, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
+	pub := k.CryptoPublicKey().(*ecdsa.PublicKey)
+	for b.Loop() {
+		if _, err := pub.ECDH(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
