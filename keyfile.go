@@ -45,13 +45,13 @@ func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
 		return nil, invalidKey("JSON", fmt.Sprintf("is %d bytes; a get-public-key file is under %d", len(data), maxJSONSize), nil)
 	}
 	if err := checkNoDuplicateMembers(data); err != nil {
-		return nil, invalidKey("JSON", err.Error(), err)
+		return nil, invalidKey("JSON", "is not a get-public-key file: "+strings.TrimPrefix(err.Error(), "json: "), err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f keyFile
 	if err := dec.Decode(&f); err != nil {
-		return nil, invalidKey("JSON", err.Error(), err)
+		return nil, invalidKey("JSON", "is not a get-public-key file: "+strings.TrimPrefix(err.Error(), "json: "), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, invalidKey("JSON", "has data after the object", nil)

@@ -245,7 +245,7 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 	}
 	if !rules.AllowsUsage(meta.KeyUsage) {
 		msg := fmt.Sprintf("KeyUsage %s is not compatible with KeySpec %s", meta.KeyUsage, rules.Spec)
-		return nil, invalidKey("KeyUsage", msg, kmserr.Validation(msg))
+		return nil, invalidKey("KeyUsage", fmt.Sprintf("%s is not compatible with KeySpec %s", meta.KeyUsage, rules.Spec), kmserr.Validation(msg))
 	}
 	k := &PublicKey{
 		keyID:  id,
@@ -313,7 +313,7 @@ func decodeSPKI(encoded []byte) ([]byte, error) {
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN")):
 		block, rest := pem.Decode(trimmed)
 		if block == nil {
-			return nil, invalidKey("PublicKey", "malformed PEM", nil)
+			return nil, invalidKey("PublicKey", "is malformed PEM", nil)
 		}
 		if block.Type != "PUBLIC KEY" {
 			return nil, invalidKey("PublicKey", fmt.Sprintf("PEM block is %q, want \"PUBLIC KEY\"", block.Type), nil)
@@ -322,7 +322,7 @@ func decodeSPKI(encoded []byte) ([]byte, error) {
 			return nil, invalidKey("PublicKey", "PEM block has headers", nil)
 		}
 		if len(bytes.TrimSpace(rest)) != 0 {
-			return nil, invalidKey("PublicKey", "data after the PEM block", nil)
+			return nil, invalidKey("PublicKey", "has data after the PEM block", nil)
 		}
 		return block.Bytes, nil
 	case encoded[0] == 0x30: // a DER SEQUENCE; the base64 of one starts with 'M'
@@ -330,7 +330,7 @@ func decodeSPKI(encoded []byte) ([]byte, error) {
 	}
 	der, err := base64.StdEncoding.Strict().DecodeString(string(bytes.Join(bytes.Fields(trimmed), nil)))
 	if err != nil {
-		return nil, invalidKey("PublicKey", "neither PEM, DER nor base64: "+err.Error(), nil)
+		return nil, invalidKey("PublicKey", "is neither PEM, DER nor base64: "+err.Error(), nil)
 	}
 	return der, nil
 }

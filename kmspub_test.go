@@ -618,6 +618,11 @@ func modelCheckRefusal(t *testing.T, k *kmspub.PublicKey, err error, want modelW
 	if !strings.HasPrefix(err.Error(), "kmspub: ") {
 		t.Errorf("error %q lacks the package prefix", err)
 	}
+	// The message reads "<Field> <Reason>": the reason must not repeat
+	// the field or carry a library's own prefix.
+	if strings.HasPrefix(invalid.Reason, invalid.Field+" ") || strings.Contains(invalid.Reason, "json: ") {
+		t.Errorf("reason %q repeats the field or a library prefix", invalid.Reason)
+	}
 	var apiErr smithy.APIError
 	isAPI := errors.As(err, &apiErr)
 	switch want.sdk {

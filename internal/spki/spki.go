@@ -87,7 +87,7 @@ func Parse(der []byte) (*Key, error) {
 		return nil, fail("not a DER SEQUENCE")
 	}
 	if !input.Empty() {
-		return nil, fail("%d trailing bytes after the DER", len(input))
+		return nil, fail("%d trailing byte(s) after the DER", len(input))
 	}
 	if !spki.ReadASN1(&algID, cbasn1.SEQUENCE) || !algID.ReadASN1ObjectIdentifier(&oid) {
 		return nil, fail("malformed AlgorithmIdentifier")
