@@ -76,11 +76,11 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 		return nil, nil, err
 	}
 
-	kmsKey := k.public.(*ecdsa.PublicKey)
-	switch k.spec.Family {
-	case kmsrules.FamilyECC:
+	kmsKey, ok := k.public.(*ecdsa.PublicKey)
+	switch {
+	case ok && k.spec.Family == kmsrules.FamilyECC:
 		sharedSecret, publicKeyDER, err = deriveNIST(kmsKey, privateKey)
-	case kmsrules.FamilySM2:
+	case ok && k.spec.Family == kmsrules.FamilySM2:
 		sharedSecret, publicKeyDER, err = deriveSM2(kmsKey, privateKey)
 	default:
 		// Unreachable: only NIST and SM2 specs have KEY_AGREEMENT in the table.
