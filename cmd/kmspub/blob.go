@@ -16,10 +16,11 @@ import (
 //	file://PATH   the file's text, which must be base64 (as in AWS CLI v2)
 //	anything else base64 text
 //
-// Base64 is the standard alphabet with padding; ASCII whitespace (a trailing
-// newline, line breaks of `base64` output) is ignored. Unlike Python's
-// lenient decoder behind the AWS CLI, other characters outside the alphabet
-// (e.g. base64url's '-' and '_') are refused rather than silently dropped.
+// Base64 is the standard alphabet with padding; line breaks (as `base64`
+// writes them) and surrounding whitespace are ignored. Unlike Python's
+// lenient decoder behind the AWS CLI, spaces inside the text and other
+// characters outside the alphabet (e.g. base64url's '-' and '_') are refused
+// rather than silently dropped.
 const (
 	prefixFileBinary = "fileb://"
 	prefixFileText   = "file://"
@@ -42,7 +43,7 @@ func parseBlob(name, value string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return decodeBase64(string(text), "the contents of "+value)
+		return decodeBase64(string(text), "the file "+value+" given to --"+name)
 	}
 	return decodeBase64(value, "the value of --"+name)
 }
@@ -75,17 +76,14 @@ func readParamFile(arg, path, name string) ([]byte, error) {
 	return data, nil
 }
 
-// decodeBase64 decodes standard, padded base64, ignoring ASCII whitespace.
-// what names the text in the error, e.g. "the value of --message".
+// decodeBase64 decodes standard, padded base64. Line breaks, and
+// whitespace around the text, are ignored; spaces inside it are not, so that
+// unencoded text such as "attack at dawn" is refused instead of being read
+// as the base64 "attackatdawn". what names the text in the error, e.g. "the
+// value of --message".
 func decodeBase64(text, what string) ([]byte, error) {
-	compact := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			return -1
-		}
-		return r
-	}, text)
-	data, err := base64.StdEncoding.DecodeString(compact)
+	// encoding/base64 itself skips '\r' and '\n'.
+	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 	if err != nil {
 		// The AWS CLI's InvalidBase64Error: a general error, exit status 255.
 		return nil, &cliError{exitGeneral, fmt.Sprintf("Invalid base64: %s is not base64 text (%v); give raw bytes with fileb://PATH", what, err)}

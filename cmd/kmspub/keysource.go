@@ -118,6 +118,15 @@ func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	return k, nil
 }
 
+// concatOptions joins option tables into a new one.
+func concatOptions(tables ...[]option) []option {
+	var out []option
+	for _, t := range tables {
+		out = append(out, t...)
+	}
+	return out
+}
+
 func enumList[E ~string](values []string) []E {
 	if values == nil {
 		return nil

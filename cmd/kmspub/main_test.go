@@ -60,8 +60,11 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"createkey": cmdCreateKey,
-			"status":    cmdStatus,
+			"createkey":  cmdCreateKey,
+			"status":     cmdStatus,
+			"jsonget":    cmdJSONGet,
+			"mlkemdecap": cmdMLKEMDecapsulate,
+			"mldsasign":  cmdMLDSASign,
 		},
 	})
 }
