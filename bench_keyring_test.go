@@ -4,6 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
 	"github.com/kmspub/kmspub"
 )
 
@@ -34,4 +38,44 @@ func BenchmarkKeyringHit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkClientVerify compares Client.Verify (Keyring hit, policy, audit
+// off, SDK input and output) with PublicKey.Verify on the same ECDSA P-256
+// signature: the difference is the drop-in client's overhead.
+func BenchmarkClientVerify(b *testing.B) {
+	f := krNewFake(b)
+	arn := krARN(b, "p256")
+	message := []byte("benchmark message")
+	sig := clSignECDSA(b, "ECC_NIST_P256", clSHA256(message))
+	input := &kms.VerifyInput{KeyId: aws.String(arn), Message: message, Signature: sig, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}
+	ctx := context.Background()
+
+	b.Run("Client", func(b *testing.B) {
+		c := kmspub.NewClient(f)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Verify(ctx, input); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ClientWithPolicy", func(b *testing.B) {
+		c := kmspub.NewClient(f, kmspub.WithPolicy(kmspub.Policy{AllowedKeyARNs: []string{arn}, AllowedOperations: []string{"Verify"}}))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Verify(ctx, input); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PublicKey", func(b *testing.B) {
+		k := krKey(b, "p256")
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := k.Verify(message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, sig); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +38,8 @@ type krFakeKMS struct {
 	describeCalls atomic.Int64 // DescribeKey calls
 }
 
-// krKeyFiles are the testdata keys the fake serves, by short name.
+// krKeyFiles are the testdata keys the fake serves, by short name. The
+// files of one spec share a KeyId, so each short name gets its own ARN.
 var krKeyFiles = map[string]string{
 	"p256":     "ECC_NIST_P256.SIGN_VERIFY.json",
 	"p384":     "ECC_NIST_P384.SIGN_VERIFY.json",
@@ -54,8 +56,8 @@ func krNewFake(t testing.TB) *krFakeKMS {
 		aliases: map[string]string{},
 		states:  map[string]types.KeyState{},
 	}
-	for _, file := range krKeyFiles {
-		out := krLoad(t, file).GetPublicKeyOutput()
+	for short := range krKeyFiles {
+		out := krKey(t, short).GetPublicKeyOutput()
 		arn := aws.ToString(out.KeyId)
 		f.keys[arn] = out
 		f.aliases[arn[strings.LastIndex(arn, "/")+1:]] = arn // bare key ID
@@ -63,9 +65,13 @@ func krNewFake(t testing.TB) *krFakeKMS {
 	return f
 }
 
-// krLoad reads a testdata key.
-func krLoad(t testing.TB, file string) *kmspub.PublicKey {
+// krKey reads the testdata key of a short name, under the short name's ARN.
+func krKey(t testing.TB, short string) *kmspub.PublicKey {
 	t.Helper()
+	file, ok := krKeyFiles[short]
+	if !ok {
+		t.Fatalf("no test key %q", short)
+	}
 	data, err := os.ReadFile(filepath.Join("testdata", "keys", file))
 	if err != nil {
 		t.Fatal(err)
@@ -74,13 +80,18 @@ func krLoad(t testing.TB, file string) *kmspub.PublicKey {
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
+	out := k.GetPublicKeyOutput()
+	out.KeyId = aws.String(krARN(t, short))
+	if k, err = kmspub.FromGetPublicKeyOutput(out); err != nil {
+		t.Fatal(err)
+	}
 	return k
 }
 
-// krARN returns the key ARN of a testdata key by short name.
+// krARN returns the key ARN the fake gives a short name.
 func krARN(t testing.TB, short string) string {
 	t.Helper()
-	return krLoad(t, krKeyFiles[short]).KeyID()
+	return "arn:aws:kms:us-east-1:111122223333:key/" + fmt.Sprintf("%08x-0000-4000-8000-000000000000", crc32.ChecksumIEEE([]byte(short)))
 }
 
 // krAliasARN turns "alias/x" into the alias ARN in the testdata keys' account
@@ -445,7 +456,7 @@ func TestKeyringWaiterContext(t *testing.T) {
 
 func TestKeyringAddAndNoClient(t *testing.T) {
 	r := kmspub.NewKeyring(nil)
-	k := krLoad(t, krKeyFiles["p256"])
+	k := krKey(t, "p256")
 	if err := r.Add(k); err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +473,7 @@ func TestKeyringAddAndNoClient(t *testing.T) {
 	}
 
 	// Another public key under the same ARN is refused.
-	other := krLoad(t, krKeyFiles["p384"]).GetPublicKeyOutput()
+	other := krKey(t, "p384").GetPublicKeyOutput()
 	other.KeyId = aws.String(k.KeyID())
 	impostor, err := kmspub.FromGetPublicKeyOutput(other)
 	if err != nil {

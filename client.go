@@ -1,0 +1,316 @@
+package kmspub
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+)
+
+// The KMS calls a service makes with public keys, one interface each, so
+// that code written against *kms.Client takes a [Client] unchanged.
+type (
+	// VerifyAPIClient is KMS Verify.
+	VerifyAPIClient interface {
+		Verify(ctx context.Context, params *kms.VerifyInput, optFns ...func(*kms.Options)) (*kms.VerifyOutput, error)
+	}
+	// EncryptAPIClient is KMS Encrypt.
+	EncryptAPIClient interface {
+		Encrypt(ctx context.Context, params *kms.EncryptInput, optFns ...func(*kms.Options)) (*kms.EncryptOutput, error)
+	}
+	// EncapsulateAPIClient is KMS Encapsulate.
+	EncapsulateAPIClient interface {
+		Encapsulate(ctx context.Context, params *kms.EncapsulateInput, optFns ...func(*kms.Options)) (*kms.EncapsulateOutput, error)
+	}
+)
+
+// Both the SDK's client and the offline one satisfy every interface.
+var (
+	_ VerifyAPIClient       = (*kms.Client)(nil)
+	_ EncryptAPIClient      = (*kms.Client)(nil)
+	_ EncapsulateAPIClient  = (*kms.Client)(nil)
+	_ GetPublicKeyAPIClient = (*kms.Client)(nil)
+	_ DescribeKeyAPIClient  = (*kms.Client)(nil)
+
+	_ VerifyAPIClient       = (*Client)(nil)
+	_ EncryptAPIClient      = (*Client)(nil)
+	_ EncapsulateAPIClient  = (*Client)(nil)
+	_ GetPublicKeyAPIClient = (*Client)(nil)
+	_ GetPublicKeyAPIClient = (*Keyring)(nil)
+)
+
+// Client is a drop-in, offline stand-in for the public-key operations of
+// *kms.Client. Its methods have exactly the SDK's signatures and return the
+// SDK's output types and errors, but do the work locally with public keys
+// from a [Keyring]: after the first GetPublicKey for a key, Verify, Encrypt
+// and Encapsulate make no KMS call at all. A service switches by changing
+// the constructor (see the example for [NewClient]).
+//
+// What each operation honours:
+//
+//   - Verify: KeyId, Message, MessageType, Signature, SigningAlgorithm and
+//     DryRun, checked as [PublicKey.Verify] documents. A valid signature
+//     gives KeyId (the key ARN), SignatureValid true and SigningAlgorithm; an
+//     invalid one gives *types.KMSInvalidSignatureException, never
+//     SignatureValid false — as KMS.
+//   - Encrypt: KeyId, Plaintext, EncryptionAlgorithm and DryRun, checked as
+//     [PublicKey.Encrypt] documents. EncryptionContext must be empty: KMS
+//     does not support an encryption context with asymmetric keys (SDK
+//     Encrypt documentation), and a non-empty one gives a
+//     ValidationException "EncryptionContext is not supported when
+//     encrypting/decrypting with asymmetric CMKs." (the exception and text
+//     several KMS emulators return; AWS's own wording is not recorded).
+//   - Encapsulate: KeyId, EncapsulationAlgorithm and DryRun, as
+//     [PublicKey.Encapsulate] documents.
+//   - GetPublicKey: KeyId; the answer is the cached key's.
+//
+// GrantTokens are accepted and ignored everywhere: offline there are no
+// grants. Authorization is a local [Policy] ([WithPolicy]), the key's KMS
+// state is checked only with [WithKeyStateCheck], and the record KMS would
+// write to CloudTrail goes to [WithAuditLogger].
+//
+// DryRun=true runs every check and the operation itself, discards the
+// result, and returns *types.DryRunOperationException "The request would
+// have succeeded, but the DryRun option is set." when it would have
+// succeeded, or the refusal when not.
+//
+// Order of checks: the SDK's required members (KeyId, and per operation
+// Message, Signature, SigningAlgorithm, Plaintext, EncapsulationAlgorithm),
+// refused as the SDK refuses them, with a smithy.InvalidParamsError before
+// any request; then the policy on what the KeyId shows; the key from the
+// Keyring (a GetPublicKey only on a miss); the policy on the key ARN; the
+// key state; and last the operation's own checks and cryptography.
+//
+// Every error is wrapped, as the SDK wraps it, in a *smithy.OperationError
+// naming service "KMS" and the operation, so errors.As finds both it and the
+// exception inside (an HTTP response error is absent: there was no request).
+//
+// What an offline client cannot do, and so does not offer: Sign, Decrypt,
+// Decapsulate and DeriveSharedSecret all need the private key, which only
+// KMS holds. DeriveSharedSecret is deliberately absent rather than present
+// and failing: KMS's input carries the peer's public key and KMS combines it
+// with its own private key, so offline there is nothing to compute it
+// with, and a missing method is a compile-time error where a stub would be a
+// run-time one. The offline party's side of ECDH is
+// [PublicKey.DeriveSharedSecret].
+//
+// A Client is safe for concurrent use.
+type Client struct {
+	keys   *Keyring
+	policy *Policy
+	states *keyStates
+	audit  *slog.Logger
+}
+
+// A ClientOption configures a [Client].
+type ClientOption func(*Client)
+
+// NewClient returns an offline client that takes keys from keys: a
+// *[Keyring] is used as it is (with its TTLs, clock and error handler); any
+// other GetPublicKeyAPIClient — typically the service's *kms.Client — is
+// wrapped in NewKeyring(keys) with the default settings.
+func NewClient(keys GetPublicKeyAPIClient, opts ...ClientOption) *Client {
+	r, ok := keys.(*Keyring)
+	if !ok || r == nil {
+		r = NewKeyring(keys)
+	}
+	c := &Client{keys: r}
+	for _, opt := range opts {
+		opt(c)
+	}
+	return c
+}
+
+// Keyring returns the Keyring the client takes its keys from.
+func (c *Client) Keyring() *Keyring { return c.keys }
+
+// Verify is KMS Verify, offline. See [Client] for what it honours.
+func (c *Client) Verify(ctx context.Context, params *kms.VerifyInput, optFns ...func(*kms.Options)) (*kms.VerifyOutput, error) {
+	if params == nil {
+		params = &kms.VerifyInput{}
+	}
+	messageType := params.MessageType
+	if messageType == "" {
+		messageType = types.MessageTypeRaw
+	}
+	rec := &auditRecord{
+		operation:   kmserr.OpVerify,
+		keyID:       aws.ToString(params.KeyId),
+		algorithm:   string(params.SigningAlgorithm),
+		messageType: string(messageType),
+		dryRun:      aws.ToBool(params.DryRun),
+	}
+	out, err := func() (*kms.VerifyOutput, error) {
+		invalid := smithy.InvalidParamsError{Context: "VerifyInput"}
+		required(&invalid, "KeyId", params.KeyId == nil)
+		required(&invalid, "Message", params.Message == nil)
+		required(&invalid, "Signature", params.Signature == nil)
+		required(&invalid, "SigningAlgorithm", params.SigningAlgorithm == "")
+		if invalid.Len() > 0 {
+			return nil, invalid
+		}
+		k, err := c.key(ctx, rec, true, optFns)
+		if err != nil {
+			return nil, err
+		}
+		if err := k.Verify(params.Message, params.MessageType, params.SigningAlgorithm, params.Signature); err != nil {
+			return nil, err
+		}
+		if rec.dryRun {
+			return nil, kmserr.DryRun()
+		}
+		return &kms.VerifyOutput{
+			KeyId:            aws.String(k.keyID),
+			SignatureValid:   true,
+			SigningAlgorithm: params.SigningAlgorithm,
+		}, nil
+	}()
+	return finish(ctx, c, rec, out, err)
+}
+
+// Encrypt is KMS Encrypt, offline. See [Client] for what it honours.
+func (c *Client) Encrypt(ctx context.Context, params *kms.EncryptInput, optFns ...func(*kms.Options)) (*kms.EncryptOutput, error) {
+	if params == nil {
+		params = &kms.EncryptInput{}
+	}
+	rec := &auditRecord{
+		operation: kmserr.OpEncrypt,
+		keyID:     aws.ToString(params.KeyId),
+		algorithm: string(params.EncryptionAlgorithm),
+		dryRun:    aws.ToBool(params.DryRun),
+	}
+	out, err := func() (*kms.EncryptOutput, error) {
+		invalid := smithy.InvalidParamsError{Context: "EncryptInput"}
+		required(&invalid, "KeyId", params.KeyId == nil)
+		required(&invalid, "Plaintext", params.Plaintext == nil)
+		if invalid.Len() > 0 {
+			return nil, invalid
+		}
+		k, err := c.key(ctx, rec, true, optFns)
+		if err != nil {
+			return nil, err
+		}
+		if len(params.EncryptionContext) > 0 {
+			return nil, kmserr.EncryptionContextAsymmetric()
+		}
+		ciphertext, err := k.Encrypt(params.Plaintext, params.EncryptionAlgorithm)
+		if err != nil {
+			return nil, err
+		}
+		if rec.dryRun {
+			return nil, kmserr.DryRun()
+		}
+		return &kms.EncryptOutput{
+			CiphertextBlob:      ciphertext,
+			EncryptionAlgorithm: params.EncryptionAlgorithm,
+			KeyId:               aws.String(k.keyID),
+		}, nil
+	}()
+	return finish(ctx, c, rec, out, err)
+}
+
+// Encapsulate is KMS Encapsulate, offline. See [Client] for what it honours.
+func (c *Client) Encapsulate(ctx context.Context, params *kms.EncapsulateInput, optFns ...func(*kms.Options)) (*kms.EncapsulateOutput, error) {
+	if params == nil {
+		params = &kms.EncapsulateInput{}
+	}
+	rec := &auditRecord{
+		operation: kmserr.OpEncapsulate,
+		keyID:     aws.ToString(params.KeyId),
+		algorithm: string(params.EncapsulationAlgorithm),
+		dryRun:    aws.ToBool(params.DryRun),
+	}
+	out, err := func() (*kms.EncapsulateOutput, error) {
+		invalid := smithy.InvalidParamsError{Context: "EncapsulateInput"}
+		required(&invalid, "KeyId", params.KeyId == nil)
+		required(&invalid, "EncapsulationAlgorithm", params.EncapsulationAlgorithm == "")
+		if invalid.Len() > 0 {
+			return nil, invalid
+		}
+		k, err := c.key(ctx, rec, true, optFns)
+		if err != nil {
+			return nil, err
+		}
+		secret, ciphertext, err := k.Encapsulate(params.EncapsulationAlgorithm)
+		if err != nil {
+			return nil, err
+		}
+		if rec.dryRun {
+			clear(secret)
+			return nil, kmserr.DryRun()
+		}
+		return &kms.EncapsulateOutput{
+			EncapsulationAlgorithm:     params.EncapsulationAlgorithm,
+			KeyId:                      aws.String(k.keyID),
+			SharedSecret:               secret,
+			SharedSecretCiphertextBlob: ciphertext,
+		}, nil
+	}()
+	return finish(ctx, c, rec, out, err)
+}
+
+// GetPublicKey is KMS GetPublicKey, answered from the Keyring: a KMS call
+// is made only on a miss. The key state is not checked (KMS returns the
+// public key of a disabled key too); the policy is.
+func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	if params == nil {
+		params = &kms.GetPublicKeyInput{}
+	}
+	rec := &auditRecord{operation: kmserr.OpGetPublicKey, keyID: aws.ToString(params.KeyId)}
+	out, err := func() (*kms.GetPublicKeyOutput, error) {
+		invalid := smithy.InvalidParamsError{Context: "GetPublicKeyInput"}
+		required(&invalid, "KeyId", params.KeyId == nil)
+		if invalid.Len() > 0 {
+			return nil, invalid
+		}
+		k, err := c.key(ctx, rec, false, optFns)
+		if err != nil {
+			return nil, err
+		}
+		return k.GetPublicKeyOutput(), nil
+	}()
+	return finish(ctx, c, rec, out, err)
+}
+
+// key returns the request's key once the policy allows it and, for the
+// cryptographic operations, its KMS state does.
+func (c *Client) key(ctx context.Context, rec *auditRecord, checkState bool, optFns []func(*kms.Options)) (*PublicKey, error) {
+	if err := c.policy.allowBeforeFetch(rec.operation, rec.keyID); err != nil {
+		return nil, err
+	}
+	k, err := c.keys.Get(ctx, rec.keyID, optFns...)
+	if err != nil {
+		return nil, err
+	}
+	rec.keyARN = k.keyID
+	if err := c.policy.allowKey(rec.operation, k.keyID); err != nil {
+		return nil, err
+	}
+	if checkState && c.states != nil {
+		if err := c.states.check(ctx, c.keys, k.keyID, optFns); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// required adds the SDK's "missing required field" error for member.
+func required(invalid *smithy.InvalidParamsError, member string, missing bool) {
+	if missing {
+		invalid.Add(smithy.NewErrParamRequired(member))
+	}
+}
+
+// finish writes the audit record and wraps an error as the SDK does.
+func finish[O any](ctx context.Context, c *Client, rec *auditRecord, out *O, err error) (*O, error) {
+	c.log(ctx, rec, err)
+	if err != nil {
+		return nil, &smithy.OperationError{ServiceID: kms.ServiceID, OperationName: rec.operation, Err: err}
+	}
+	return out, nil
+}
