@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -671,4 +672,52 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("%s: valid signature refused: %v", c.alg, err)
 		}
 	})
+}
+
+// sigZeroReader yields n zero bytes and has no WriteTo, so io.Copy must
+// stream it through a buffer.
+type sigZeroReader struct{ n int64 }
+
+func (z *sigZeroReader) Read(p []byte) (int, error) {
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > z.n {
+		p = p[:z.n]
+	}
+	clear(p)
+	z.n -= int64(len(p))
+	return len(p), nil
+}
+
+// TestVerifyReaderConstantMemory: the bytes allocated by VerifyReader do not
+// grow with the input (1 MiB vs 64 MiB), for each kind of streamed digest.
+func TestVerifyReaderConstantMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes 65 MiB per algorithm")
+	}
+	for _, c := range []struct {
+		spec types.KeySpec
+		alg  types.SigningAlgorithmSpec
+	}{
+		{types.KeySpecEccNistP256, "ECDSA_SHA_256"},
+		{types.KeySpecSm2, "SM2DSA"},
+		{types.KeySpecMlDsa44, "ML_DSA_SHAKE_256"},
+		{types.KeySpecEccNistEdwards25519, "ED25519_PH_SHA_512"},
+	} {
+		k := sigSignKey(t, c.spec)
+		sig := bytes.Repeat([]byte{0x30}, 64)
+		allocated := func(n int64) uint64 {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			sigWant(t, k.VerifyReader(&sigZeroReader{n}, c.alg, sig), codeInvalidSig, "")
+			runtime.ReadMemStats(&after)
+			return after.TotalAlloc - before.TotalAlloc
+		}
+		small, large := allocated(1<<20), allocated(64<<20)
+		if large > small+64<<10 {
+			t.Errorf("%s: VerifyReader allocated %d bytes for 1 MiB and %d for 64 MiB", c.alg, small, large)
+		}
+	}
 }
