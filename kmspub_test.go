@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1182,4 +1183,40 @@ func TestFetch(t *testing.T) {
 		k, err := kmspub.Fetch(ctx, c, arn)
 		modelCheckRefusal(t, k, err, modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_NIST_P384", "", ""})
 	})
+}
+
+// TestPublicKeyConcurrentUse: a PublicKey is immutable; its accessors and
+// MarshalJSON may run at once (meaningful under -race).
+func TestPublicKeyConcurrentUse(t *testing.T) {
+	k, err := kmspub.ParseGetPublicKeyJSON(modelRead(t, "keys/SM2.ENCRYPT_DECRYPT.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := k.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				der := k.DER()
+				der[0] ^= 1 // a copy: must not race with other readers
+				list := k.EncryptionAlgorithms()
+				list[0] = "X"
+				_ = k.GetPublicKeyOutput()
+				got, err := k.MarshalJSON()
+				if err != nil || !bytes.Equal(got, want) {
+					errs <- fmt.Errorf("MarshalJSON changed under concurrent use: %v", err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
