@@ -17,10 +17,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -800,4 +804,140 @@ func errorCode(err error) string {
 		return apiErr.ErrorCode()
 	}
 	return fmt.Sprintf("%T", err)
+}
+
+// openssl runs the openssl command line tool and returns its output.
+func openssl(t *testing.T, args ...string) []byte {
+	t.Helper()
+	path, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("openssl is not on PATH (CI=true: required)")
+		}
+		t.Skip("openssl is not on PATH")
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(path, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
+// seededPublicKeyDER returns the DER of testdata/keys/<spec>.pub.pem.
+func seededPublicKeyDER(t *testing.T, spec types.KeySpec) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "keys", string(spec)+".pub.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("testdata/keys/%s.pub.pem is not a PUBLIC KEY PEM", spec)
+	}
+	return block.Bytes
+}
+
+// TestLocalKMSSeededRSAOpenSSLSignatures uses the RSA_2048 key local-kms was
+// seeded with, whose private half is test data. OpenSSL signs with it as AWS
+// KMS does (every RSA algorithm; PSS with salt length = hash length and MGF1
+// of the same hash): local-kms and kmspub both accept each signature, as RAW
+// and as DIGEST. OpenSSL's PSS signatures with the maximum salt — what
+// local-kms itself makes — local-kms accepts and kmspub refuses with
+// KMSInvalidSignatureException (KMS-RULES.md §11, §3.3).
+func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
+	client := localkmstest.Client(t)
+	id := localkmstest.SeededKey(t, client, localkmstest.SeededRSA2048KeyID)
+	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k.DER(), seededPublicKeyDER(t, types.KeySpecRsa2048)) {
+		t.Fatal("the seeded key's public key is not testdata/keys/RSA_2048.pub.pem")
+	}
+	dir := t.TempDir()
+	msgFile := filepath.Join(dir, "message")
+	message := randomBytes(t, 300)
+	if err := os.WriteFile(msgFile, message, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	privateKey := filepath.Join("testdata", "keys", "RSA_2048.priv.pem")
+	for _, alg := range k.SigningAlgorithms() {
+		h := kmsrules.LookupSigningAlgorithm(alg).Digest
+		dgst := "-" + strings.ToLower(strings.ReplaceAll(h.String(), "-", ""))
+		salts := []string{""}
+		if isPSS(alg) {
+			salts = []string{"digest", "max"}
+		}
+		for _, salt := range salts {
+			args := []string{"dgst", dgst, "-sign", privateKey}
+			if salt != "" {
+				args = append(args, "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:"+salt)
+			}
+			sig := openssl(t, append(args, msgFile)...)
+			what := fmt.Sprintf("OpenSSL %s signature (salt %q)", alg, salt)
+			for mt, m := range map[types.MessageType][]byte{types.MessageTypeRaw: message, types.MessageTypeDigest: digestOf(alg, message)} {
+				if err := localKMSVerify(t, client, id, m, mt, alg, sig); err != nil {
+					t.Errorf("local-kms Verify as %s of %s: %v", mt, what, err)
+				}
+				err := k.Verify(m, mt, alg, sig)
+				if salt == "max" {
+					wantInvalidSignature(t, fmt.Sprintf("kmspub Verify as %s of %s", mt, what), err)
+				} else if err != nil {
+					t.Errorf("kmspub Verify as %s of %s: %v", mt, what, err)
+				}
+			}
+		}
+	}
+}
+
+// TestLocalKMSSeededECDSAHighS uses the ECC_NIST_P256 key local-kms was
+// seeded with. OpenSSL signs; the signature is then given in both its low-S
+// and high-S forms (s and n−s, both valid ECDSA). KMS does not normalise s,
+// so its verifier must take both (KMS-RULES.md §3.3): local-kms and kmspub
+// both accept both, and both refuse them for a changed message.
+func TestLocalKMSSeededECDSAHighS(t *testing.T) {
+	client := localkmstest.Client(t)
+	id := localkmstest.SeededKey(t, client, localkmstest.SeededP256KeyID)
+	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k.DER(), seededPublicKeyDER(t, types.KeySpecEccNistP256)) {
+		t.Fatal("the seeded key's public key is not testdata/keys/ECC_NIST_P256.pub.pem")
+	}
+	msgFile := filepath.Join(t.TempDir(), "message")
+	message := randomBytes(t, 300)
+	if err := os.WriteFile(msgFile, message, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sig := openssl(t, "dgst", "-sha256", "-sign", filepath.Join("testdata", "keys", "ECC_NIST_P256.priv.pem"), msgFile)
+	var rs struct{ R, S *big.Int }
+	if rest, err := asn1.Unmarshal(sig, &rs); err != nil || len(rest) != 0 {
+		t.Fatalf("OpenSSL's ECDSA signature is not DER: %v", err)
+	}
+	n := elliptic.P256().Params().N
+	half := new(big.Int).Rsh(n, 1)
+	low, high := rs.S, new(big.Int).Sub(n, rs.S)
+	if low.Cmp(half) > 0 {
+		low, high = high, low
+	}
+	for form, s := range map[string]*big.Int{"low-S": low, "high-S": high} {
+		der, err := asn1.Marshal(struct{ R, S *big.Int }{rs.R, s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alg := types.SigningAlgorithmSpecEcdsaSha256
+		if err := localKMSVerify(t, client, id, message, types.MessageTypeRaw, alg, der); err != nil {
+			t.Errorf("local-kms Verify of the %s signature: %v", form, err)
+		}
+		if err := k.Verify(message, types.MessageTypeRaw, alg, der); err != nil {
+			t.Errorf("kmspub Verify of the %s signature: %v", form, err)
+		}
+		changed := flipLastBit(message)
+		wantInvalidSignature(t, "local-kms, changed message, "+form, localKMSVerify(t, client, id, changed, types.MessageTypeRaw, alg, der))
+		wantInvalidSignature(t, "kmspub, changed message, "+form, k.Verify(changed, types.MessageTypeRaw, alg, der))
+	}
 }

@@ -10,6 +10,7 @@ package localkmstest
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -29,6 +30,36 @@ const (
 	Region  = "eu-west-2"
 	Account = "111122223333"
 )
+
+// Keys scripts/with-localkms seeds local-kms with: their private halves are
+// testdata/keys/RSA_2048.priv.pem and testdata/keys/ECC_NIST_P256.priv.pem,
+// so tests can make signatures outside KMS and ask local-kms about them.
+const (
+	SeededRSA2048KeyID = "6b6d7370-7562-4000-8000-000000002048" // RSA_2048, SIGN_VERIFY
+	SeededP256KeyID    = "6b6d7370-7562-4000-8000-000000000256" // ECC_NIST_P256, SIGN_VERIFY
+)
+
+// SeededKey returns keyID, one of the seeded key IDs, after checking that
+// the server has it. A server started without the seed file (not by
+// scripts/with-localkms) skips the test, or fails it when CI=true.
+func SeededKey(t testing.TB, client *kms.Client, keyID string) string {
+	t.Helper()
+	_, err := client.DescribeKey(Context(t), &kms.DescribeKeyInput{KeyId: &keyID})
+	var notFound *types.NotFoundException
+	switch {
+	case err == nil:
+		return keyID
+	case errors.As(err, &notFound):
+		const why = "local-kms has no seeded test keys: start it with scripts/with-localkms (or run ./scripts/test)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(why)
+		}
+		t.Skip(why)
+	default:
+		t.Fatalf("DescribeKey %s: %v", keyID, err)
+	}
+	return ""
+}
 
 // Endpoint returns the local-kms base URL, or skips the test when none is
 // configured (fails it when CI=true).
