@@ -90,7 +90,8 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 //  3. The message type: it must be one the algorithm takes (ED25519_SHA_512
 //     RAW only, ED25519_PH_SHA_512 DIGEST only, ML_DSA_SHAKE_256 RAW or
 //     EXTERNAL_MU, all others RAW or DIGEST), else a ValidationException
-//     "Message type X is incompatible with key spec Y."; a DIGEST must be
+//     "Message type X is incompatible with key spec Y." (for the Ed25519
+//     algorithms: "… with algorithm Z.", as AWS answers); a DIGEST must be
 //     exactly the hash length ("Digest is invalid length for algorithm X.")
 //     and an EXTERNAL_MU exactly 64 bytes.
 //  4. The signature: RSASSA-PSS with MGF1 of the same hash and salt length =
@@ -119,6 +120,9 @@ func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algori
 		return err
 	}
 	if !alg.Accepts(mt) {
+		if alg.TypeRefusalNamesAlgorithm {
+			return kmserr.MessageTypeIncompatibleWithAlgorithm(mt, alg.Algorithm)
+		}
 		return kmserr.MessageTypeIncompatible(mt, k.spec.Spec)
 	}
 	if n := alg.MessageSize(mt); n != 0 && len(message) != n {

@@ -138,7 +138,7 @@ func TestVerifyOpenSSLSignatures(t *testing.T) {
 			if c.alg == types.SigningAlgorithmSpecEd25519Sha512 {
 				d := sha512.Sum512(msg)
 				sigWant(t, k.Verify(d[:], types.MessageTypeDigest, c.alg, sig), codeValidation,
-					"Message type DIGEST is incompatible with key spec ECC_NIST_EDWARDS25519.")
+					"Message type DIGEST is incompatible with algorithm ED25519_SHA_512.")
 				sigWant(t, k.Verify(d[:], types.MessageTypeDigest, types.SigningAlgorithmSpecEd25519PhSha512, sig), codeInvalidSig, "")
 			}
 		})
@@ -183,7 +183,7 @@ func TestVerifyEd25519ph(t *testing.T) {
 	sigWant(t, k.Verify(d[:], types.MessageTypeDigest, "ED25519_PH_SHA_512", sig), "", "")
 	sigCheckSignature(t, k, "ED25519_PH_SHA_512", msg, sig)
 	sigWant(t, k.Verify(msg, types.MessageTypeRaw, "ED25519_PH_SHA_512", sig), codeValidation,
-		"Message type RAW is incompatible with key spec ECC_NIST_EDWARDS25519.")
+		"Message type RAW is incompatible with algorithm ED25519_PH_SHA_512.")
 	// A context string other than "" is not what KMS signs with.
 	sigCtx, err := priv.Sign(nil, ph[:], &ed25519.Options{Hash: crypto.SHA512, Context: "kms"})
 	sigCheck(t, err)

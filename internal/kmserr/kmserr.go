@@ -68,6 +68,12 @@ func MessageTypeIncompatible(mt types.MessageType, spec types.KeySpec) error {
 	return Validation(fmt.Sprintf("Message type %s is incompatible with key spec %s.", mt, spec))
 }
 
+// MessageTypeIncompatibleWithAlgorithm: a MessageType an Ed25519 algorithm
+// does not take. "Message type RAW is incompatible with algorithm ED25519_PH_SHA_512."
+func MessageTypeIncompatibleWithAlgorithm(mt types.MessageType, alg types.SigningAlgorithmSpec) error {
+	return Validation(fmt.Sprintf("Message type %s is incompatible with algorithm %s.", mt, alg))
+}
+
 // ExternalMuLength: an EXTERNAL_MU message that is not exactly 64 bytes.
 func ExternalMuLength() error {
 	return Validation("External mu must be exactly 64 bytes.")

@@ -118,6 +118,11 @@ type SigningAlgorithm struct {
 	// MessageTypes the algorithm accepts, RAW first. DIGEST messages must be
 	// Digest.Size() bytes; EXTERNAL_MU messages ExternalMuSize bytes.
 	MessageTypes []types.MessageType
+	// TypeRefusalNamesAlgorithm: KMS's refusal of another message type names
+	// the algorithm ("Message type DIGEST is incompatible with algorithm
+	// ED25519_SHA_512.", [O] floci PR #2930, measured on AWS) rather than the
+	// key spec ("… with key spec ML_DSA_44.", [O] floci #3025).
+	TypeRefusalNamesAlgorithm bool
 }
 
 // Accepts reports whether the algorithm takes messages of type mt.
@@ -147,19 +152,19 @@ var (
 	rawOrMu      = []types.MessageType{raw, externalMu}
 	allMsgTypes  = []types.MessageType{raw, digest, externalMu}
 	signingTable = []SigningAlgorithm{
-		{types.SigningAlgorithmSpecRsassaPssSha256, SchemeRSAPSS, SHA256, rawOrDigest},
-		{types.SigningAlgorithmSpecRsassaPssSha384, SchemeRSAPSS, SHA384, rawOrDigest},
-		{types.SigningAlgorithmSpecRsassaPssSha512, SchemeRSAPSS, SHA512, rawOrDigest},
-		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, SchemeRSAPKCS1, SHA256, rawOrDigest},
-		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha384, SchemeRSAPKCS1, SHA384, rawOrDigest},
-		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha512, SchemeRSAPKCS1, SHA512, rawOrDigest},
-		{types.SigningAlgorithmSpecEcdsaSha256, SchemeECDSA, SHA256, rawOrDigest},
-		{types.SigningAlgorithmSpecEcdsaSha384, SchemeECDSA, SHA384, rawOrDigest},
-		{types.SigningAlgorithmSpecEcdsaSha512, SchemeECDSA, SHA512, rawOrDigest},
-		{types.SigningAlgorithmSpecSm2dsa, SchemeSM2, SM3, rawOrDigest},
-		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu},
-		{types.SigningAlgorithmSpecEd25519Sha512, SchemeEd25519, SHA512, rawOnly},
-		{types.SigningAlgorithmSpecEd25519PhSha512, SchemeEd25519ph, SHA512, digestOnly},
+		{types.SigningAlgorithmSpecRsassaPssSha256, SchemeRSAPSS, SHA256, rawOrDigest, false},
+		{types.SigningAlgorithmSpecRsassaPssSha384, SchemeRSAPSS, SHA384, rawOrDigest, false},
+		{types.SigningAlgorithmSpecRsassaPssSha512, SchemeRSAPSS, SHA512, rawOrDigest, false},
+		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, SchemeRSAPKCS1, SHA256, rawOrDigest, false},
+		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha384, SchemeRSAPKCS1, SHA384, rawOrDigest, false},
+		{types.SigningAlgorithmSpecRsassaPkcs1V15Sha512, SchemeRSAPKCS1, SHA512, rawOrDigest, false},
+		{types.SigningAlgorithmSpecEcdsaSha256, SchemeECDSA, SHA256, rawOrDigest, false},
+		{types.SigningAlgorithmSpecEcdsaSha384, SchemeECDSA, SHA384, rawOrDigest, false},
+		{types.SigningAlgorithmSpecEcdsaSha512, SchemeECDSA, SHA512, rawOrDigest, false},
+		{types.SigningAlgorithmSpecSm2dsa, SchemeSM2, SM3, rawOrDigest, false},
+		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu, false},
+		{types.SigningAlgorithmSpecEd25519Sha512, SchemeEd25519, SHA512, rawOnly, true},
+		{types.SigningAlgorithmSpecEd25519PhSha512, SchemeEd25519ph, SHA512, digestOnly, true},
 	}
 )
 
