@@ -14,6 +14,7 @@ type argKind int
 const (
 	oneValue argKind = iota
 	listValue
+	noValue // a switch such as --dry-run
 )
 
 // option describes one --name of a command.
@@ -60,6 +61,16 @@ func parseArgs(argv []string, opts []option) (*args, error) {
 		}
 		o := opts[j]
 		switch o.kind {
+		case noValue:
+			if hasInline {
+				return nil, usageError("argument --%s: ignored explicit argument '%s'", name, inline)
+			}
+			// --no-X undoes --X and the other way round; the last one wins.
+			delete(a.one, "no-"+name)
+			if positive, ok := strings.CutPrefix(name, "no-"); ok {
+				delete(a.one, positive)
+			}
+			a.one[name] = ""
 		case oneValue:
 			switch {
 			case hasInline:
@@ -142,10 +153,14 @@ func formatOptions(opts []option) string {
 		if v == "" {
 			v = "<value>"
 		}
-		if o.kind == listValue {
-			v += " [" + v + " ...]"
+		switch o.kind {
+		case listValue:
+			fmt.Fprintf(&b, "  --%s %s [%s ...]\n", o.name, v, v)
+		case noValue:
+			fmt.Fprintf(&b, "  --%s\n", o.name)
+		default:
+			fmt.Fprintf(&b, "  --%s %s\n", o.name, v)
 		}
-		fmt.Fprintf(&b, "  --%s %s\n", o.name, v)
 		for _, line := range strings.Split(o.help, "\n") {
 			fmt.Fprintf(&b, "      %s\n", line)
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
 func init() {
@@ -38,7 +40,7 @@ printed on stdout, as the AWS CLI prints it.
 				"SEC 1 (\"EC PRIVATE KEY\") PEM or DER file, as `openssl genpkey` writes it.\n" +
 				"A file:// or fileb:// prefix is allowed."},
 			{name: "public-key", help: "Not taken: see above. Give --private-key instead."},
-		}, onlineOptions),
+		}, dryRunOptions, onlineOptions),
 		run: runDeriveSharedSecret,
 	})
 }
@@ -72,6 +74,9 @@ func runDeriveSharedSecret(ctx context.Context, a *args, stdout io.Writer) error
 	secret, spki, err := k.DeriveSharedSecret(priv, alg)
 	if err != nil {
 		return describeEmptyRefusal("DeriveSharedSecret", err)
+	}
+	if dryRun(a) {
+		return kmserr.DryRun()
 	}
 	return printJSON(stdout, deriveOutput{
 		KeyId:                 k.KeyID(),

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
 func init() {
@@ -23,7 +25,7 @@ the AWS CLI prints it.
 `,
 		options: concatOptions(keyOptions, []option{
 			{name: "encapsulation-algorithm", required: true, help: "ML_KEM."},
-		}, onlineOptions),
+		}, dryRunOptions, onlineOptions),
 		run: runEncapsulate,
 	})
 }
@@ -48,6 +50,9 @@ func runEncapsulate(ctx context.Context, a *args, stdout io.Writer) error {
 	secret, ciphertext, err := k.Encapsulate(alg)
 	if err != nil {
 		return err
+	}
+	if dryRun(a) {
+		return kmserr.DryRun()
 	}
 	return printJSON(stdout, encapsulateOutput{
 		KeyId:                      k.KeyID(),

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
 func init() {
@@ -25,7 +28,9 @@ an empty plaintext, one over 4096 bytes or over the algorithm's limit
 		options: concatOptions(keyOptions, []option{
 			{name: "plaintext", required: true, help: "The data to encrypt (blob: fileb://PATH, file://PATH of base64, or base64)."},
 			{name: "encryption-algorithm", help: "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256 or SM2PKE (China Regions only)."},
-		}, onlineOptions),
+			{name: "encryption-context", help: "Refused unless empty ({}): KMS takes no encryption context with\n" +
+				"asymmetric keys."},
+		}, dryRunOptions, onlineOptions),
 		run: runEncrypt,
 	})
 }
@@ -49,10 +54,16 @@ func runEncrypt(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if ec := strings.TrimSpace(a.get("encryption-context")); ec != "" && ec != "{}" {
+		return kmserr.EncryptionContextAsymmetric()
+	}
 	alg := types.EncryptionAlgorithmSpec(a.get("encryption-algorithm"))
 	ciphertext, err := k.Encrypt(plaintext, alg)
 	if err != nil {
 		return err
+	}
+	if dryRun(a) {
+		return kmserr.DryRun()
 	}
 	return printJSON(stdout, encryptOutput{
 		CiphertextBlob:      base64.StdEncoding.EncodeToString(ciphertext),

@@ -48,6 +48,18 @@ var onlineOptions = []option{
 	{name: "output", help: "The output format; only json (the default) is supported."},
 }
 
+// dryRunOptions are the AWS CLI's --dry-run | --no-dry-run switch.
+var dryRunOptions = []option{
+	{name: "dry-run", kind: noValue, help: "Run every check and the operation, print nothing, and answer as KMS\n" +
+		"does: DryRunOperationException (exit status 254) when the request\n" +
+		"would have succeeded."},
+	{name: "no-dry-run", kind: noValue, help: "The default: do the operation."},
+}
+
+// dryRun reports whether --dry-run is in force: given, and not undone by a
+// later --no-dry-run.
+func dryRun(a *args) bool { return a.has("dry-run") }
+
 // maxKeyFileSize bounds a --key-file before it is parsed; the largest KMS
 // public key (ML_DSA_87) is under 4 KiB in every form.
 const maxKeyFileSize = 64 << 10

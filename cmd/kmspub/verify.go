@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
 func init() {
@@ -38,7 +40,7 @@ digest verifies. It replaces --message and --message-type.
 				"(instead of --message and --message-type)."},
 			{name: "signing-algorithm", required: true, help: "The algorithm KMS signed with, e.g. ECDSA_SHA_256, RSASSA_PSS_SHA_256."},
 			{name: "signature", required: true, help: "The signature (blob: fileb://PATH, file://PATH of base64, or base64)."},
-		}, onlineOptions),
+		}, dryRunOptions, onlineOptions),
 		run: runVerify,
 	})
 }
@@ -89,6 +91,9 @@ func runVerify(ctx context.Context, a *args, stdout io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if dryRun(a) {
+		return kmserr.DryRun()
 	}
 	return printJSON(stdout, verifyOutput{KeyId: k.KeyID(), SignatureValid: true, SigningAlgorithm: string(alg)})
 }
