@@ -270,8 +270,16 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 		}
 	})
 	t.Run("empty key ID", func(t *testing.T) {
-		// kmspub refuses before calling; KMS answers a null KeyId with the
-		// same ValidationException.
+		// Divergence: local-kms looks up the key "" and answers
+		// NotFoundException. AWS KMS validates the request first (the model's
+		// KeyIdType has minimum length 1) and answers ValidationException,
+		// as kmspub does without calling KMS.
+		empty := ""
+		_, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: &empty})
+		var notFound *types.NotFoundException
+		if !errors.As(err, &notFound) {
+			t.Errorf("local-kms GetPublicKey(\"\") = %v, want NotFoundException", err)
+		}
 		k, err := kmspub.Fetch(ctx, client, "")
 		if k != nil {
 			t.Fatal("Fetch(\"\") returned a key")
