@@ -10,6 +10,7 @@ import (
 	stdmlkem "crypto/mlkem"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
@@ -1218,5 +1219,29 @@ func TestPublicKeyConcurrentUse(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestSampleKeysAreLocalKMSKeys: the keys parsed from the files the real
+// `aws` CLI saved are the keys local-kms signed with — checked with the
+// standard library alone, so a parser that mangled the key fails here.
+func TestSampleKeysAreLocalKMSKeys(t *testing.T) {
+	message := modelRead(t, "sample/message.txt")
+	digest := sha256.Sum256(message)
+
+	k, err := kmspub.ParseGetPublicKeyJSON(modelRead(t, "sample/ecc_nist_p256.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ecdsa.VerifyASN1(k.CryptoPublicKey().(*ecdsa.PublicKey), digest[:], modelRead(t, "sample/message.txt.ECDSA_SHA_256.sig")) {
+		t.Error("the ECC_NIST_P256 sample key does not verify local-kms's signature")
+	}
+
+	k, err = kmspub.ParseGetPublicKeyJSON(modelRead(t, "sample/rsa_2048.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(k.CryptoPublicKey().(*rsa.PublicKey), crypto.SHA256, digest[:], modelRead(t, "sample/message.txt.RSASSA_PKCS1_V1_5_SHA_256.sig")); err != nil {
+		t.Errorf("the RSA_2048 sample key does not verify local-kms's signature: %v", err)
 	}
 }
