@@ -9,8 +9,9 @@
 // validated [PublicKey]; [ParseGetPublicKeyJSON] reads the JSON that
 // `aws kms get-public-key` prints, so a key saved once is used offline for
 // ever ([PublicKey.MarshalJSON] writes that file). A key held as PEM or DER
-// goes through [Load] with its metadata instead. Then call
-// [PublicKey.Verify] or [PublicKey.Encrypt].
+// goes through [Load] with its metadata instead. Then, as the key's usage
+// allows, call [PublicKey.Verify], [PublicKey.Encrypt],
+// [PublicKey.DeriveSharedSecret] or [PublicKey.Encapsulate].
 //
 // Refusals are the errors the AWS SDK for Go v2 returns for the same request:
 // *types.InvalidKeyUsageException, *types.KMSInvalidSignatureException, and a
