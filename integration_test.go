@@ -269,6 +269,32 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 			t.Fatalf("Fetch of a missing alias = %v, %v; want nil, NotFoundException", k, err)
 		}
 	})
+	t.Run("disabled key", func(t *testing.T) {
+		// local-kms refuses GetPublicKey on a disabled key; real AWS is
+		// reported to answer it (KMS-RULES.md §7, [O]). Either way Fetch
+		// hands on what the server said and builds no key.
+		id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+		if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := kmspub.Fetch(ctx, client, id)
+		var disabled *types.DisabledException
+		if k != nil || !errors.As(err, &disabled) {
+			t.Fatalf("Fetch of a disabled key = %v, %v; want nil, DisabledException", k, err)
+		}
+	})
+	t.Run("key pending deletion", func(t *testing.T) {
+		id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+		days := int32(7)
+		if _, err := client.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: &days}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := kmspub.Fetch(ctx, client, id)
+		var invalidState *types.KMSInvalidStateException
+		if k != nil || !errors.As(err, &invalidState) {
+			t.Fatalf("Fetch of a key pending deletion = %v, %v; want nil, KMSInvalidStateException", k, err)
+		}
+	})
 	t.Run("empty key ID", func(t *testing.T) {
 		// Divergence: local-kms looks up the key "" and answers
 		// NotFoundException. AWS KMS validates the request first (the model's
