@@ -1010,40 +1010,104 @@ func modelWycheproofModulusOverflow(t *testing.T) []byte {
 // Wycheproof ML-KEM encaps file that carry flag.
 func modelWycheproofMLKEM(t *testing.T, file, flag string) [][]byte {
 	t.Helper()
+	var keys [][]byte
+	for _, tc := range modelWycheproofMLKEMTests(t, file) {
+		if !slices.Contains(tc.Flags, flag) {
+			continue
+		}
+		if tc.Result != "invalid" {
+			t.Fatalf("%s tcId %d: flag %s but result %s", file, tc.TcID, flag, tc.Result)
+		}
+		keys = append(keys, tc.ek)
+	}
+	return keys
+}
+
+type modelMLKEMTest struct {
+	TcID    int      `json:"tcId"`
+	Flags   []string `json:"flags"`
+	EK      string   `json:"ek"`
+	Result  string   `json:"result"`
+	Comment string   `json:"comment"`
+	ek      []byte
+}
+
+// modelWycheproofMLKEMTests returns every test of a Wycheproof ML-KEM encaps file.
+func modelWycheproofMLKEMTests(t *testing.T, file string) []modelMLKEMTest {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(modelWycheproofDir(t), file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var v struct {
 		TestGroups []struct {
-			Tests []struct {
-				TcID   int      `json:"tcId"`
-				Flags  []string `json:"flags"`
-				EK     string   `json:"ek"`
-				Result string   `json:"result"`
-			} `json:"tests"`
+			Tests []modelMLKEMTest `json:"tests"`
 		} `json:"testGroups"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		t.Fatal(err)
 	}
-	var keys [][]byte
+	var tests []modelMLKEMTest
 	for _, g := range v.TestGroups {
 		for _, tc := range g.Tests {
-			if !slices.Contains(tc.Flags, flag) {
-				continue
-			}
-			if tc.Result != "invalid" {
-				t.Fatalf("%s tcId %d: flag %s but result %s", file, tc.TcID, flag, tc.Result)
-			}
-			ek, err := hex.DecodeString(tc.EK)
-			if err != nil {
+			if tc.ek, err = hex.DecodeString(tc.EK); err != nil {
 				t.Fatal(err)
 			}
-			keys = append(keys, ek)
+			tests = append(tests, tc)
 		}
 	}
-	return keys
+	if len(tests) == 0 {
+		t.Fatalf("%s holds no tests", file)
+	}
+	return tests
+}
+
+// TestMLKEMWycheproofEncapsulationKeys: every encapsulation key of the
+// Wycheproof encaps vectors, wrapped in the RFC 9935 SPKI, is accepted when
+// the vector is valid and refused when it is invalid (not reduced mod q, too
+// short, too long).
+func TestMLKEMWycheproofEncapsulationKeys(t *testing.T) {
+	for _, c := range []struct {
+		spec types.KeySpec
+		oid  asn1.ObjectIdentifier
+		file string
+	}{
+		{types.KeySpecMlKem512, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 1}, "mlkem_512_encaps_test.json"},
+		{types.KeySpecMlKem768, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 2}, "mlkem_768_encaps_test.json"},
+		{types.KeySpecMlKem1024, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 3}, "mlkem_1024_encaps_test.json"},
+	} {
+		t.Run(string(c.spec), func(t *testing.T) {
+			s := modelSpecFor(t, c.spec)
+			meta := &kms.GetPublicKeyOutput{KeySpec: c.spec, KeyUsage: ek}
+			counts := map[string]int{}
+			for _, tc := range modelWycheproofMLKEMTests(t, c.file) {
+				counts[tc.Result]++
+				k, err := kmspub.Load(modelSPKI(c.oid, nil, 0, tc.ek), meta)
+				switch tc.Result {
+				case "valid":
+					if err != nil {
+						t.Errorf("tcId %d (valid): %v", tc.TcID, err)
+						continue
+					}
+					if raw := s.checkPublic(t, k.CryptoPublicKey()); !bytes.Equal(raw, tc.ek) {
+						t.Errorf("tcId %d: key re-encodes differently", tc.TcID)
+					}
+				case "invalid":
+					if err == nil {
+						t.Errorf("tcId %d (invalid: %s %v) accepted", tc.TcID, tc.Comment, tc.Flags)
+						continue
+					}
+					modelCheckRefusal(t, k, err, modelWant{"PublicKey", "encapsulation key", "", ""})
+				default:
+					t.Fatalf("tcId %d: result %q", tc.TcID, tc.Result)
+				}
+			}
+			if counts["valid"] == 0 || counts["invalid"] == 0 {
+				t.Fatalf("vectors: %v; want both valid and invalid", counts)
+			}
+			t.Logf("%v", counts)
+		})
+	}
 }
 
 // TestMLKEMModulusCheck: an encapsulation key with a coefficient ≥ q fails
