@@ -10,6 +10,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -396,4 +398,177 @@ func reencode(t *testing.T, k *Key) []byte {
 	}
 	t.Fatalf("Public is %T", k.Public)
 	return nil
+}
+
+// wycheproofDir finds shared/wycheproof beside the repository.
+func wycheproofDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		candidate := filepath.Join(dir, "shared", "wycheproof")
+		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("shared/wycheproof not found beside the repository (required when CI=true)")
+	}
+	t.Skip("shared/wycheproof not found beside the repository; skipping Wycheproof vectors")
+	return ""
+}
+
+// TestWycheproofECDHPublicKeys runs every peer public key (an SPKI) of the
+// Wycheproof ECDH vectors through Parse. Valid vectors' keys are accepted as
+// the curve's spec. "Acceptable" ones are lenient encodings (BER, compressed
+// points, explicit curve parameters) that a strict DER parser refuses.
+// Invalid ones (off-curve points, bad encodings) are refused, except keys of
+// another named curve (WrongCurve, ModifiedGroup), which may parse — as
+// another spec.
+func TestWycheproofECDHPublicKeys(t *testing.T) {
+	dir := wycheproofDir(t)
+	for _, c := range []struct {
+		file string
+		spec types.KeySpec
+	}{
+		{"ecdh_secp256r1_test.json", types.KeySpecEccNistP256},
+		{"ecdh_secp384r1_test.json", types.KeySpecEccNistP384},
+		{"ecdh_secp521r1_test.json", types.KeySpecEccNistP521},
+	} {
+		t.Run(string(c.spec), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v struct {
+				TestGroups []struct {
+					Encoding string `json:"encoding"`
+					Tests    []struct {
+						TcID    int      `json:"tcId"`
+						Public  string   `json:"public"`
+						Result  string   `json:"result"`
+						Flags   []string `json:"flags"`
+						Comment string   `json:"comment"`
+					} `json:"tests"`
+				} `json:"testGroups"`
+			}
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Fatal(err)
+			}
+			counts := map[string]int{}
+			for _, g := range v.TestGroups {
+				if g.Encoding != "asn" {
+					t.Fatalf("group encoding %q, want asn (SPKI)", g.Encoding)
+				}
+				for _, tc := range g.Tests {
+					der, err := hex.DecodeString(tc.Public)
+					if err != nil {
+						t.Fatal(err)
+					}
+					k, err := Parse(der)
+					counts[tc.Result]++
+					switch {
+					case tc.Result == "valid":
+						if err != nil || k.Spec != c.spec {
+							t.Errorf("tcId %d (valid, %s): %v", tc.TcID, tc.Comment, err)
+						}
+					case slices.Contains(tc.Flags, "WrongCurve") || slices.Contains(tc.Flags, "ModifiedGroup"):
+						// A valid key of another named curve (the comment
+						// says "using secp256k1"): fine, as that spec.
+						if err == nil && k.Spec == c.spec {
+							t.Errorf("tcId %d (%s): a key of another curve parsed as %s", tc.TcID, tc.Comment, k.Spec)
+						}
+					default: // acceptable (lenient encodings) and invalid
+						if err == nil {
+							t.Errorf("tcId %d (%s %v %s) accepted as %s", tc.TcID, tc.Result, tc.Flags, tc.Comment, k.Spec)
+						}
+					}
+				}
+			}
+			if counts["valid"] == 0 || counts["invalid"] == 0 || counts["acceptable"] == 0 {
+				t.Fatalf("vectors: %v", counts)
+			}
+			t.Logf("%v", counts)
+		})
+	}
+}
+
+// TestWycheproofPublicKeyDer parses the publicKeyDer of every Wycheproof
+// signature-verification group for a KMS key type: each is accepted as the
+// right spec, except ML-DSA keys of the wrong length, which are refused.
+func TestWycheproofPublicKeyDer(t *testing.T) {
+	dir := wycheproofDir(t)
+	specOf := func(file string) types.KeySpec {
+		for prefix, spec := range map[string]types.KeySpec{
+			"ecdsa_secp256r1_": "ECC_NIST_P256", "ecdsa_secp384r1_": "ECC_NIST_P384", "ecdsa_secp521r1_": "ECC_NIST_P521",
+			"ecdsa_secp256k1_": "ECC_SECG_P256K1", "ed25519_test": "ECC_NIST_EDWARDS25519",
+			"mldsa_44_verify": "ML_DSA_44", "mldsa_65_verify": "ML_DSA_65", "mldsa_87_verify": "ML_DSA_87",
+			"rsa_signature_2048_": "RSA_2048", "rsa_signature_3072_": "RSA_3072", "rsa_signature_4096_": "RSA_4096",
+		} {
+			if strings.HasPrefix(file, prefix) {
+				return spec
+			}
+		}
+		return ""
+	}
+	rawSize := map[types.KeySpec]int{"ML_DSA_44": 1312, "ML_DSA_65": 1952, "ML_DSA_87": 2592}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[types.KeySpec]int{}
+	for _, file := range files {
+		spec := specOf(filepath.Base(file))
+		if spec == "" {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			TestGroups []struct {
+				PublicKeyDer string          `json:"publicKeyDer"`
+				PublicKey    json.RawMessage `json:"publicKey"`
+			} `json:"testGroups"`
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		for i, g := range v.TestGroups {
+			der, err := hex.DecodeString(g.PublicKeyDer)
+			if err != nil || len(der) == 0 {
+				t.Fatalf("%s group %d: publicKeyDer %v", filepath.Base(file), i, err)
+			}
+			k, err := Parse(der)
+			if size, ok := rawSize[spec]; ok {
+				var raw string
+				if json.Unmarshal(g.PublicKey, &raw) != nil {
+					t.Fatalf("%s group %d: publicKey is not a hex string", filepath.Base(file), i)
+				}
+				if len(raw)/2 != size {
+					if err == nil {
+						t.Errorf("%s group %d: %d-byte key accepted", filepath.Base(file), i, len(raw)/2)
+					}
+					continue
+				}
+			}
+			if err != nil || k.Spec != spec {
+				t.Errorf("%s group %d: %v (spec %v), want %s", filepath.Base(file), i, err, k, spec)
+				continue
+			}
+			seen[spec]++
+		}
+	}
+	if len(seen) != 11 {
+		t.Errorf("keys parsed per spec: %v; want all 11 of RSA, ECDSA, Ed25519, ML-DSA", seen)
+	}
+	t.Logf("%v", seen)
 }
