@@ -175,7 +175,7 @@ func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 		return nil, invalidKey("KeyId", "is missing", nil)
 	}
 	if !keyARN.MatchString(id) {
-		return nil, invalidKey("KeyId", fmt.Sprintf("%q is not a KMS key ARN", id), nil)
+		return nil, invalidKey("KeyId", fmt.Sprintf("%.256q is not a KMS key ARN", id), nil)
 	}
 	return newPublicKey(id, out.PublicKey, out)
 }
@@ -199,7 +199,7 @@ func Load(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	}
 	id := aws.ToString(meta.KeyId)
 	if id != "" && !keyARN.MatchString(id) {
-		return nil, invalidKey("KeyId", fmt.Sprintf("%q is not a KMS key ARN", id), nil)
+		return nil, invalidKey("KeyId", fmt.Sprintf("%.256q is not a KMS key ARN", id), nil)
 	}
 	der, err := decodeSPKI(encoded)
 	if err != nil {

@@ -63,6 +63,10 @@ type Key struct {
 	Raw []byte
 }
 
+// MaxSize bounds the DER that Parse reads. The largest KMS
+// SubjectPublicKeyInfo, ML_DSA_87's, is 2614 bytes.
+const MaxSize = 4096
+
 // Error describes why an SPKI was refused.
 type Error struct{ Reason string }
 
@@ -78,8 +82,14 @@ func fail(format string, args ...any) error {
 // (NULL for RSA; a namedCurve OID for EC; none for Ed25519, ML-DSA and
 // ML-KEM), compressed or off-curve points, and keys that do not decode.
 // SM2 is accepted as id-ecPublicKey with the sm2p256v1 curve and as the
-// sm2p256v1 algorithm OID with that same curve. Every error is an *Error.
+// sm2p256v1 algorithm OID with that same curve. Input over MaxSize bytes is
+// refused before it is parsed. Every error is an *Error.
 func Parse(der []byte) (*Key, error) {
+	if len(der) > MaxSize {
+		// Checked first: crypto/x509 would otherwise decode an RSA modulus
+		// of any size into a big.Int.
+		return nil, fail("%d bytes; no KMS key is over %d", len(der), MaxSize)
+	}
 	input := cryptobyte.String(der)
 	var spki, algID, bits cryptobyte.String
 	var oid asn1.ObjectIdentifier
