@@ -162,8 +162,27 @@ func formatOptions(opts []option) string {
 			fmt.Fprintf(&b, "  --%s %s\n", o.name, v)
 		}
 		for _, line := range strings.Split(o.help, "\n") {
-			fmt.Fprintf(&b, "      %s\n", line)
+			b.WriteString(wrap("      "+line, "      "))
 		}
 	}
+	return b.String()
+}
+
+// helpWidth is the column help text is wrapped at.
+const helpWidth = 78
+
+// wrap breaks line at spaces so that no line is longer than helpWidth
+// (unless a single word is), continuing with indent; it ends with a newline.
+func wrap(line, indent string) string {
+	var b strings.Builder
+	for len(line) > helpWidth {
+		cut := strings.LastIndexByte(line[:helpWidth+1], ' ')
+		if cut <= len(indent) {
+			break
+		}
+		b.WriteString(line[:cut] + "\n")
+		line = indent + strings.TrimLeft(line[cut:], " ")
+	}
+	b.WriteString(line + "\n")
 	return b.String()
 }

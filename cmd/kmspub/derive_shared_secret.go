@@ -16,16 +16,17 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 func init() {
 	register(&command{
 		name:      "derive-shared-secret",
 		operation: "DeriveSharedSecret",
-		summary:   "ECDH with a KMS KEY_AGREEMENT key, offline: the secret KMS DeriveSharedSecret returns.",
-		usage:     "derive-shared-secret (--key-file <path> | --key-id <value>) --key-agreement-algorithm ECDH --private-key <path>",
-		details: `The offline half of "aws kms derive-shared-secret" for a KEY_AGREEMENT key
-(ECC_NIST_P256/P384/P521, SM2). It differs from the AWS CLI command in one
+		summary:   "The ECDH secret KMS DeriveSharedSecret returns.",
+		usage:     "derive-shared-secret (--key-file <path> | --key-id <value>)\n       --key-agreement-algorithm <value> --private-key <path>",
+		details: `The offline half of "aws kms derive-shared-secret" for a KEY_AGREEMENT key.
+It differs from the AWS CLI command in one
 place: KMS holds the KMS key's private half and takes the other party's
 public key (--public-key); offline, kmspub computes the same secret on the
 other party's side, so it takes that party's private key (--private-key)
@@ -33,9 +34,11 @@ and prints its public key as PublicKey (base64 DER SubjectPublicKeyInfo).
 Calling KMS DeriveSharedSecret with that PublicKey returns the same
 SharedSecret: the raw ECDH x-coordinate, with no KDF applied. The secret is
 printed on stdout, as the AWS CLI prints it.
-`,
+
+Key agreement algorithms KMS offers, by key spec:
+` + keyAgreementBySpec(),
 		options: concatOptions(keyOptions, []option{
-			{name: "key-agreement-algorithm", required: true, help: "ECDH."},
+			{name: "key-agreement-algorithm", required: true, help: "One the key offers (see above): " + allOf(func(s *kmsrules.KeySpec) []types.KeyAgreementAlgorithmSpec { return s.KeyAgreement }) + "."},
 			{name: "private-key", required: true, value: "<path>", help: "Your private key on the KMS key's curve: a PKCS #8 (\"PRIVATE KEY\") or\n" +
 				"SEC 1 (\"EC PRIVATE KEY\") PEM or DER file, as `openssl genpkey` writes it.\n" +
 				"A file:// or fileb:// prefix is allowed."},

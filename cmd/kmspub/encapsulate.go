@@ -8,23 +8,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 func init() {
 	register(&command{
 		name:      "encapsulate",
 		operation: "Encapsulate",
-		summary:   "ML-KEM encapsulation for a later KMS Decapsulate, offline.",
-		usage:     "encapsulate (--key-file <path> | --key-id <value>) --encapsulation-algorithm ML_KEM",
-		details: `The twin of "aws kms encapsulate" for an ENCAPSULATE_DECAPSULATE (ML_KEM_512,
-ML_KEM_768, ML_KEM_1024) key: a fresh 32-byte SharedSecret and the
+		summary:   "ML-KEM encapsulation for a later KMS Decapsulate.",
+		usage:     "encapsulate (--key-file <path> | --key-id <value>)\n       --encapsulation-algorithm <value>",
+		details: `The twin of "aws kms encapsulate" for an ENCAPSULATE_DECAPSULATE key: a
+fresh 32-byte SharedSecret and the
 SharedSecretCiphertextBlob that KMS Decapsulate turns back into it. KMS
 never reports a wrong ciphertext (FIPS 203 implicit rejection): confirm the
 secrets match before relying on them. The secret is printed on stdout, as
 the AWS CLI prints it.
-`,
+
+Encapsulation algorithms KMS offers, by key spec:
+` + encapsulationBySpec(),
 		options: concatOptions(keyOptions, []option{
-			{name: "encapsulation-algorithm", required: true, help: "ML_KEM."},
+			{name: "encapsulation-algorithm", required: true, help: "One the key offers (see above): " + allOf(func(s *kmsrules.KeySpec) []types.EncapsulationAlgorithmSpec { return s.Encapsulation }) + "."},
 		}, dryRunOptions, onlineOptions),
 		run: runEncapsulate,
 	})

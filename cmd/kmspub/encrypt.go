@@ -9,25 +9,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 func init() {
 	register(&command{
 		name:      "encrypt",
 		operation: "Encrypt",
-		summary:   "Encrypt for a later KMS Decrypt, offline (RSAES_OAEP_SHA_1/256, SM2PKE).",
-		usage:     "encrypt (--key-file <path> | --key-id <value>) --plaintext <value> --encryption-algorithm <value>",
+		summary:   "Encrypt offline for a later KMS Decrypt.",
+		usage:     "encrypt (--key-file <path> | --key-id <value>) --plaintext <value>\n       --encryption-algorithm <value>",
 		details: `The twin of "aws kms encrypt" for an ENCRYPT_DECRYPT key: the CiphertextBlob
 it prints is what KMS Decrypt takes with the same key and algorithm. As in
 KMS, --encryption-algorithm defaults to SYMMETRIC_DEFAULT, which no
 asymmetric key accepts: name the algorithm. Refused like KMS: a key of
 another usage or an algorithm it does not offer (InvalidKeyUsageException),
 an empty plaintext, one over 4096 bytes or over the algorithm's limit
-(RSA_2048: 214 bytes with OAEP SHA-1, 190 with SHA-256) (ValidationException).
-`,
+(ValidationException).
+
+Encryption algorithms KMS offers, by key spec (with the largest plaintext, in
+bytes):
+` + encryptionBySpec(),
 		options: concatOptions(keyOptions, []option{
 			{name: "plaintext", required: true, help: "The data to encrypt (blob: fileb://PATH, file://PATH of base64, or base64)."},
-			{name: "encryption-algorithm", help: "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256 or SM2PKE (China Regions only)."},
+			{name: "encryption-algorithm", help: "One the key offers (see above): " + allOf((*kmsrules.KeySpec).EncryptionAlgorithmSpecs) + "."},
 			{name: "encryption-context", help: "Refused unless empty ({}): KMS takes no encryption context with\n" +
 				"asymmetric keys."},
 		}, dryRunOptions, onlineOptions),

@@ -12,8 +12,8 @@ func init() {
 	register(&command{
 		name:      "get-public-key",
 		operation: "GetPublicKey",
-		summary:   "Fetch a key's public key and metadata from KMS (online) and print it as `aws kms get-public-key` does.",
-		usage:     "get-public-key --key-id <value> [--grant-tokens <value> ...] [--region <value>] [--endpoint-url <value>] [--profile <value>]",
+		summary:   "Fetch a key from KMS (online), printed as aws does.",
+		usage:     "get-public-key --key-id <value> [--grant-tokens <value> ...]\n       [--region <value>] [--endpoint-url <value>] [--profile <value>]",
 		details: `Calls KMS GetPublicKey through the default AWS configuration (environment,
 shared config and credentials files, --profile, --region, --endpoint-url)
 and prints the answer byte for byte as "aws kms get-public-key" does. Save

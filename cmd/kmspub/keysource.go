@@ -25,9 +25,9 @@ var keyOptions = []option{
 	{name: "key-file", value: "<path>", help: "Work offline with a saved key: the JSON `aws kms get-public-key`\n" +
 		"prints (taken unchanged), or a bare public key (PEM \"PUBLIC KEY\",\n" +
 		"DER, or base64 DER) together with --key-spec and --key-usage."},
-	{name: "key-spec", help: "For a bare --key-file: the key spec, e.g. ECC_NIST_P256."},
-	{name: "key-usage", help: "For a bare --key-file: the key usage, e.g. SIGN_VERIFY."},
-	{name: "key-arn", help: "For a bare --key-file: the key ARN to report as KeyId (optional)."},
+	{name: "key-spec", help: "For a bare --key-file: the key spec, one of\n" + keySpecNames() + "."},
+	{name: "key-usage", help: "For a bare --key-file: the key usage, one of " + keyUsageNames() + "."},
+	{name: "key-arn", help: "For a bare --key-file: the key ARN to report as KeyId (optional; without\nit the output has no KeyId)."},
 	{name: "signing-algorithms", kind: listValue, help: "For a bare --key-file: the SigningAlgorithms KMS lists for the key\n" +
 		"(optional; default: every algorithm KMS offers for the key spec)."},
 	{name: "encryption-algorithms", kind: listValue, help: "For a bare --key-file: the EncryptionAlgorithms (optional, as above)."},

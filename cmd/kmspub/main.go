@@ -66,6 +66,12 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	}
 	switch argv[0] {
 	case "help", "--help", "-h":
+		if len(argv) == 2 {
+			if c := lookupCommand(argv[1]); c != nil {
+				fmt.Fprint(stdout, commandHelp(c))
+				return exitOK
+			}
+		}
 		fmt.Fprint(stdout, topHelp())
 		return exitOK
 	case "version", "--version":

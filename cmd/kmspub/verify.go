@@ -15,8 +15,9 @@ func init() {
 	register(&command{
 		name:      "verify",
 		operation: "Verify",
-		summary:   "Verify a signature KMS made, offline, exactly as KMS Verify would.",
-		usage: "verify (--key-file <path> | --key-id <value>) (--message <value> [--message-type <value>] | --message-file <path>)\n" +
+		summary:   "Verify a KMS signature offline, as KMS Verify would.",
+		usage: "verify (--key-file <path> | --key-id <value>)\n" +
+			"       (--message <value> [--message-type <value>] | --message-file <path>)\n" +
 			"       --signing-algorithm <value> --signature <value>",
 		details: `The twin of "aws kms verify" for a SIGN_VERIFY key. A valid signature prints
 {"KeyId", "SignatureValid": true, "SigningAlgorithm"}; an invalid one is
@@ -31,14 +32,16 @@ DIGEST of the wrong length, a message type the algorithm does not take
 kmspub computes the DIGEST (or the SM2DSA digest with the default ID, or the
 ML-DSA mu) itself, so a signature KMS made over the RAW message or over that
 digest verifies. It replaces --message and --message-type.
-`,
+
+Signing algorithms KMS offers, by key spec:
+` + signingBySpec(),
 		options: concatOptions(keyOptions, []option{
 			{name: "message", help: "The message, at most 4096 bytes (blob: fileb://PATH, file://PATH of base64,\n" +
 				"or base64)."},
-			{name: "message-type", help: "RAW (default), DIGEST or EXTERNAL_MU."},
+			{name: "message-type", help: "One of " + messageTypeNames() + " (default RAW)."},
 			{name: "message-file", value: "<path>", help: "A message of any size, read from PATH and digested by kmspub\n" +
 				"(instead of --message and --message-type)."},
-			{name: "signing-algorithm", required: true, help: "The algorithm KMS signed with, e.g. ECDSA_SHA_256, RSASSA_PSS_SHA_256."},
+			{name: "signing-algorithm", required: true, help: "The algorithm KMS signed with: one the key offers (see above)."},
 			{name: "signature", required: true, help: "The signature (blob: fileb://PATH, file://PATH of base64, or base64)."},
 		}, dryRunOptions, onlineOptions),
 		run: runVerify,
