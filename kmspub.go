@@ -303,12 +303,13 @@ func algorithmList[A ~string](field string, given, allowed []A, ownUsage bool, s
 // them apart by the first byte: DER starts with a SEQUENCE tag (0x30, which
 // is '0', never the first character of base64 DER), PEM with "-----BEGIN".
 func decodeSPKI(encoded []byte) ([]byte, error) {
+	// The size first: nothing, not even TrimSpace, reads more than that.
+	if len(encoded) > maxKeyFileSize {
+		return nil, invalidKey("PublicKey", fmt.Sprintf("is %d bytes; no encoded KMS public key is over %d", len(encoded), maxKeyFileSize), nil)
+	}
 	trimmed := bytes.TrimSpace(encoded)
 	if len(trimmed) == 0 {
 		return nil, invalidKey("PublicKey", "is empty", nil)
-	}
-	if len(encoded) > maxKeyFileSize {
-		return nil, invalidKey("PublicKey", fmt.Sprintf("is %d bytes; no encoded KMS public key is over %d", len(encoded), maxKeyFileSize), nil)
 	}
 	switch {
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN")):
