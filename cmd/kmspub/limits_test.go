@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The CLI's limits: a blob file (fileb://, file://) or --key-file of any
+// size is read through a bounded reader and refused, and --message-file is
+// streamed, so no file makes kmspub allocate in proportion to it. The files
+// are sparse: 100 MB of them costs no disk.
+
+const hugeFile = 100 << 20
+
+// cliAllocated returns the bytes allocated (process-wide) while f runs.
+func cliAllocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// sparseFile creates a file of size zero bytes that occupies no disk.
+func sparseFile(t *testing.T, size int64) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "huge")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLimitsBlobFiles(t *testing.T) {
+	path := sparseFile(t, hugeFile)
+	// ReadAll of a LimitReader grows its buffer up to maxParamFileSize+1.
+	const bound = 4 * maxParamFileSize
+	for _, arg := range []string{"fileb://" + path, "file://" + path} {
+		var err error
+		n := cliAllocated(func() { _, err = parseBlob("signature", arg) })
+		if err == nil || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("%s of a %d-byte file: %v; want the size refusal", arg[:strings.Index(arg, "://")], hugeFile, err)
+		}
+		if n > bound {
+			t.Errorf("%s of a %d-byte file allocated %d bytes (bound %d)", arg[:strings.Index(arg, "://")], hugeFile, n, bound)
+		}
+		t.Logf("%s, %d MB file: refused after allocating %d bytes", arg[:strings.Index(arg, "://")], hugeFile>>20, n)
+	}
+
+	var stderr bytes.Buffer
+	var status int
+	n := cliAllocated(func() {
+		status = run(context.Background(), []string{"verify", "--key-file", path, "--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY",
+			"--message", "bQ==", "--signing-algorithm", "ECDSA_SHA_256", "--signature", "MAA="}, io.Discard, &stderr)
+	})
+	if status != exitParam || !strings.Contains(stderr.String(), "larger than") {
+		t.Errorf("--key-file of %d bytes: status %d, %q; want %d and the size refusal", hugeFile, status, stderr.String(), exitParam)
+	}
+	if n > 1<<20 {
+		t.Errorf("--key-file of %d bytes allocated %d bytes", hugeFile, n)
+	}
+	t.Logf("--key-file, %d MB: refused after allocating %d bytes", hugeFile>>20, n)
+}
+
+// TestLimitsMessageFile: verify --message-file streams a 64 MiB message in
+// constant memory, and a signature over it verifies.
+func TestLimitsMessageFile(t *testing.T) {
+	const size = 64 << 20
+	path := sparseFile(t, size)
+	keys := filepath.Join("..", "..", "testdata", "keys")
+	pemBytes, err := os.ReadFile(filepath.Join(keys, "ECC_NIST_P256.priv.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	priv, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	io.Copy(h, io.LimitReader(zeros{}, size))
+	sig, err := ecdsa.SignASN1(rand.Reader, priv.(*ecdsa.PrivateKey), h.Sum(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigPath := filepath.Join(t.TempDir(), "sig")
+	if err := os.WriteFile(sigPath, sig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var stdout, stderr bytes.Buffer
+	var status int
+	n := cliAllocated(func() {
+		status = run(context.Background(), []string{"verify", "--key-file", filepath.Join(keys, "ECC_NIST_P256.SIGN_VERIFY.json"),
+			"--message-file", path, "--signing-algorithm", "ECDSA_SHA_256", "--signature", "fileb://" + sigPath}, &stdout, &stderr)
+	})
+	if status != exitOK || !strings.Contains(stdout.String(), `"SignatureValid": true`) {
+		t.Fatalf("verify --message-file of %d bytes: status %d, %s%s", size, status, stdout.String(), stderr.String())
+	}
+	if n > 1<<20 {
+		t.Errorf("verify --message-file of %d bytes allocated %d bytes", size, n)
+	}
+	t.Logf("verify --message-file, %d MiB: valid, %d bytes allocated", size>>20, n)
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
