@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-
-	"github.com/kmspub/kmspub"
 )
 
 func init() {
@@ -34,13 +31,9 @@ func runGetPublicKey(ctx context.Context, a *args, stdout io.Writer) error {
 	if err := checkOutput(a); err != nil {
 		return err
 	}
-	out, err := getPublicKey(ctx, a)
+	k, err := fetchKey(ctx, a)
 	if err != nil {
 		return err
-	}
-	k, err := kmspub.FromGetPublicKeyOutput(out)
-	if err != nil {
-		return &cliError{exitGeneral, fmt.Sprintf("GetPublicKey for %s returned a key kmspub refuses: %v", a.get("key-id"), err)}
 	}
 	data, err := k.MarshalJSON()
 	if err != nil {
