@@ -78,10 +78,10 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 
 	kmsKey, ok := k.public.(*ecdsa.PublicKey)
 	switch {
-	case ok && k.spec.Family == kmsrules.FamilyECC:
-		sharedSecret, publicKeyDER, err = deriveNIST(kmsKey, privateKey)
-	case ok && k.spec.Family == kmsrules.FamilySM2:
-		sharedSecret, publicKeyDER, err = deriveSM2(kmsKey, privateKey)
+	case ok && k.agree.nist != nil:
+		sharedSecret, publicKeyDER, err = deriveNIST(kmsKey, k.agree.nist, privateKey)
+	case ok && k.agree.sm2 != nil:
+		sharedSecret, publicKeyDER, err = deriveSM2(kmsKey, k.agree.sm2, privateKey)
 	default:
 		// Unreachable: only NIST and SM2 specs have KEY_AGREEMENT in the table.
 		return nil, nil, fmt.Errorf("kmspub: DeriveSharedSecret: no key agreement for key spec %s", k.spec.Spec)
@@ -95,12 +95,37 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 	return sharedSecret, publicKeyDER, nil
 }
 
-// deriveNIST runs crypto/ecdh on a NIST curve.
-func deriveNIST(kmsKey *ecdsa.PublicKey, privateKey crypto.PrivateKey) (secret, spki []byte, err error) {
-	remote, err := kmsKey.ECDH()
-	if err != nil {
-		return nil, nil, err
+// agreeKey is a KEY_AGREEMENT key in the form its ECDH library takes,
+// converted once when the key is built rather than on every call.
+type agreeKey struct {
+	nist *ecdh.PublicKey     // ECC_NIST_*: crypto/ecdh
+	sm2  *gmsmecdh.PublicKey // SM2: gmsm ecdh on sm2p256v1
+}
+
+// prepareAgree fills k.agree for a KEY_AGREEMENT key. It is called by
+// newPublicKey after the SPKI has been parsed (so the point is on the curve
+// and the conversion cannot fail for a key KMS made).
+func (k *PublicKey) prepareAgree() error {
+	if k.usage != types.KeyUsageTypeKeyAgreement {
+		return nil
 	}
+	pub, ok := k.public.(*ecdsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("kmspub: %s key parsed as %T", k.spec.Spec, k.public)
+	}
+	var err error
+	switch k.spec.Family {
+	case kmsrules.FamilyECC:
+		k.agree.nist, err = pub.ECDH()
+	case kmsrules.FamilySM2:
+		k.agree.sm2, err = sm2.PublicKeyToECDH(pub)
+	}
+	return err
+}
+
+// deriveNIST runs crypto/ecdh on a NIST curve; remote is kmsKey in
+// crypto/ecdh form.
+func deriveNIST(kmsKey *ecdsa.PublicKey, remote *ecdh.PublicKey, privateKey crypto.PrivateKey) (secret, spki []byte, err error) {
 	var priv *ecdh.PrivateKey
 	switch p := privateKey.(type) {
 	case *ecdh.PrivateKey:
@@ -132,12 +157,9 @@ func deriveNIST(kmsKey *ecdsa.PublicKey, privateKey crypto.PrivateKey) (secret, 
 	return secret, spki, nil
 }
 
-// deriveSM2 runs gmsm's ECDH on sm2p256v1.
-func deriveSM2(kmsKey *ecdsa.PublicKey, privateKey crypto.PrivateKey) (secret, spki []byte, err error) {
-	remote, err := sm2.PublicKeyToECDH(kmsKey)
-	if err != nil {
-		return nil, nil, err
-	}
+// deriveSM2 runs gmsm's ECDH on sm2p256v1; remote is kmsKey in gmsm ecdh
+// form.
+func deriveSM2(kmsKey *ecdsa.PublicKey, remote *gmsmecdh.PublicKey, privateKey crypto.PrivateKey) (secret, spki []byte, err error) {
 	var priv *gmsmecdh.PrivateKey
 	switch p := privateKey.(type) {
 	case *gmsmecdh.PrivateKey:

@@ -65,6 +65,7 @@ type PublicKey struct {
 	public crypto.PublicKey
 
 	verify verifyKey // prepared for Verify once, for SIGN_VERIFY keys (verify.go)
+	agree  agreeKey  // prepared for DeriveSharedSecret once, for KEY_AGREEMENT keys (derive.go)
 }
 
 // KeyID returns the key ARN KMS reported, or the ID given to [Load] (which
@@ -270,6 +271,9 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 		return nil, err
 	}
 	if err := k.prepareVerify(); err != nil {
+		return nil, invalidKey("PublicKey", err.Error(), err)
+	}
+	if err := k.prepareAgree(); err != nil {
 		return nil, invalidKey("PublicKey", err.Error(), err)
 	}
 	return k, nil

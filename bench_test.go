@@ -1,0 +1,442 @@
+package kmspub_test
+
+// Benchmarks that pair each kmspub call with the bare primitive it wraps, on
+// the same key and input, in the same run. Every leaf is named
+//
+//	Benchmark<Op>/alg=<ALG>/spec=<SPEC>/…/impl=bare
+//	Benchmark<Op>/alg=<ALG>/spec=<SPEC>/…/impl=kmspub
+//
+// with impl=bare first, so that `benchstat -col /impl` puts the bare
+// primitive in the base column and gives kmspub's ratio to it. scripts/bench
+// runs them and writes BENCHMARKS.md's tables. Encrypt, Encapsulate and
+// DeriveSharedSecret are in bench_encrypt_test.go (they use in-package
+// helpers). No benchmark asserts a time: the targets are read off benchstat.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
+	"hash"
+	"io"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	secpecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"github.com/emmansun/gmsm/mldsa"
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
+
+	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/localkmstest"
+)
+
+// benchMessage is the 1 KiB RAW message every Verify benchmark signs.
+var benchMessage = func() []byte {
+	m := make([]byte, 1024)
+	for i := range m {
+		m[i] = byte(i)
+	}
+	return m
+}()
+
+// verifyBenchCase is one signing algorithm on one key spec in one message
+// form, with a valid signature and the bare primitive that checks it.
+type verifyBenchCase struct {
+	alg  types.SigningAlgorithmSpec
+	spec types.KeySpec
+	mt   types.MessageType
+	k    *kmspub.PublicKey
+	msg  []byte // RAW: benchMessage; DIGEST / EXTERNAL_MU: its digest or μ
+	sig  []byte
+	// bare verifies sig over msg (in form mt) with the library kmspub uses,
+	// called as a caller without kmspub would call it.
+	bare func() bool
+}
+
+func (c *verifyBenchCase) name() string {
+	return "alg=" + string(c.alg) + "/spec=" + string(c.spec) + "/type=" + string(c.mt)
+}
+
+// sum returns the fixed-size SHA-2 sum a caller would take of msg.
+func sum(h crypto.Hash, msg []byte) []byte {
+	switch h {
+	case crypto.SHA256:
+		d := sha256.Sum256(msg)
+		return d[:]
+	case crypto.SHA384:
+		d := sha512.Sum384(msg)
+		return d[:]
+	case crypto.SHA512:
+		d := sha512.Sum512(msg)
+		return d[:]
+	}
+	panic("no hash")
+}
+
+// verifyBenchCases returns, for every signing algorithm (RSA on RSA_2048
+// and RSA_4096, the rest on each of their specs), the RAW case with the
+// 1 KiB message and the DIGEST (EXTERNAL_MU for ML-DSA) case, where KMS
+// accepts that form.
+func verifyBenchCases(b *testing.B) []*verifyBenchCase {
+	var out []*verifyBenchCase
+	add := func(spec types.KeySpec, alg types.SigningAlgorithmSpec) {
+		k := sigSignKey(b, spec)
+		s := sigPrivate(b, spec)
+		h := sigHash(alg)
+		var forms []types.MessageType
+		switch alg {
+		case types.SigningAlgorithmSpecEd25519Sha512:
+			forms = []types.MessageType{types.MessageTypeRaw}
+		case types.SigningAlgorithmSpecEd25519PhSha512:
+			forms = []types.MessageType{types.MessageTypeDigest}
+		case types.SigningAlgorithmSpecMlDsaShake256:
+			forms = []types.MessageType{types.MessageTypeRaw, types.MessageTypeExternalMu}
+		default:
+			forms = []types.MessageType{types.MessageTypeRaw, types.MessageTypeDigest}
+		}
+		for _, mt := range forms {
+			c := &verifyBenchCase{alg: alg, spec: spec, mt: mt, k: k, msg: benchMessage}
+			switch {
+			case mt == types.MessageTypeExternalMu:
+				c.msg = sigMu(sigRawPub(b, k), benchMessage)
+			case alg == types.SigningAlgorithmSpecEd25519PhSha512:
+				d := sha512.Sum512(benchMessage) // D, the DIGEST KMS takes
+				c.msg = d[:]
+			case mt == types.MessageTypeDigest && alg == types.SigningAlgorithmSpecSm2dsa:
+				e, err := kmspub.SM2Digest(k, nil, benchMessage)
+				sigCheck(b, err)
+				c.msg = e
+			case mt == types.MessageTypeDigest:
+				c.msg = sum(h, benchMessage)
+			}
+			c.sig = s.sign(b, alg, mt, c.msg, benchMessage)
+			c.bare = bareVerifier(b, c, h)
+			if err := k.Verify(c.msg, mt, alg, c.sig); err != nil {
+				b.Fatalf("%s: kmspub refused the signature: %v", c.name(), err)
+			}
+			if !c.bare() {
+				b.Fatalf("%s: the bare primitive refused the signature", c.name())
+			}
+			out = append(out, c)
+		}
+	}
+	for _, spec := range []types.KeySpec{types.KeySpecRsa2048, types.KeySpecRsa4096} {
+		for _, alg := range []types.SigningAlgorithmSpec{
+			"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
+			"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+		} {
+			if spec == types.KeySpecRsa4096 && alg != "RSASSA_PSS_SHA_256" && alg != "RSASSA_PKCS1_V1_5_SHA_256" {
+				continue // the hash is the same cost on every modulus; two suffice
+			}
+			add(spec, alg)
+		}
+	}
+	add(types.KeySpecEccNistP256, types.SigningAlgorithmSpecEcdsaSha256)
+	add(types.KeySpecEccNistP384, types.SigningAlgorithmSpecEcdsaSha384)
+	add(types.KeySpecEccNistP521, types.SigningAlgorithmSpecEcdsaSha512)
+	add(types.KeySpecEccSecgP256k1, types.SigningAlgorithmSpecEcdsaSha256)
+	add(types.KeySpecSm2, types.SigningAlgorithmSpecSm2dsa)
+	add(types.KeySpecEccNistEdwards25519, types.SigningAlgorithmSpecEd25519Sha512)
+	add(types.KeySpecEccNistEdwards25519, types.SigningAlgorithmSpecEd25519PhSha512)
+	add(types.KeySpecMlDsa44, types.SigningAlgorithmSpecMlDsaShake256)
+	add(types.KeySpecMlDsa65, types.SigningAlgorithmSpecMlDsaShake256)
+	add(types.KeySpecMlDsa87, types.SigningAlgorithmSpecMlDsaShake256)
+	return out
+}
+
+// mldsaVerifier is gmsm's *mldsa.PublicKey44/65/87.
+type mldsaVerifier interface {
+	VerifyWithOptions(sig, message []byte, opts crypto.SignerOpts) bool
+}
+
+// bareVerifier returns the primitive check of c without kmspub: for RAW, a
+// fresh hash of the message (fixed-size SHA-2 sums, as kmspub takes them)
+// followed by the library's verify; for DIGEST, the verify alone.
+func bareVerifier(b *testing.B, c *verifyBenchCase, h crypto.Hash) func() bool {
+	raw := c.mt == types.MessageTypeRaw
+	msg, sig := c.msg, c.sig
+	switch pub := c.k.CryptoPublicKey().(type) {
+	case *rsa.PublicKey:
+		pss := c.alg[:len("RSASSA_PSS")] == "RSASSA_PSS"
+		opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+		return func() bool {
+			d := msg
+			if raw {
+				d = sum(h, msg)
+			}
+			if pss {
+				return rsa.VerifyPSS(pub, h, d, sig, opts) == nil
+			}
+			return rsa.VerifyPKCS1v15(pub, h, d, sig) == nil
+		}
+	case *secp256k1.PublicKey:
+		return func() bool {
+			d := msg
+			if raw {
+				d = sum(h, msg)
+			}
+			s, err := secpecdsa.ParseDERSignature(sig)
+			return err == nil && s.Verify(d, pub)
+		}
+	case *ecdsa.PublicKey:
+		if c.alg == types.SigningAlgorithmSpecSm2dsa {
+			if raw {
+				return func() bool { return sm2.VerifyASN1WithSM2(pub, nil, msg, sig) }
+			}
+			return func() bool { return sm2.VerifyASN1(pub, msg, sig) }
+		}
+		return func() bool {
+			d := msg
+			if raw {
+				d = sum(h, msg)
+			}
+			return ecdsa.VerifyASN1(pub, d, sig)
+		}
+	case ed25519.PublicKey:
+		if c.alg == types.SigningAlgorithmSpecEd25519Sha512 {
+			return func() bool { return ed25519.Verify(pub, msg, sig) }
+		}
+		opts := &ed25519.Options{Hash: crypto.SHA512}
+		return func() bool {
+			ph := sha512.Sum512(msg)
+			return ed25519.VerifyWithOptions(pub, ph[:], sig, opts) == nil
+		}
+	case mldsaVerifier:
+		// gmsm has no public verify-from-μ, so the EXTERNAL_MU case is
+		// compared with gmsm's RAW verify of the message μ came from: the
+		// ratio is what verifying from μ costs against verifying the
+		// message.
+		opts := &mldsa.Options{}
+		return func() bool { return pub.VerifyWithOptions(sig, benchMessage, opts) }
+	}
+	b.Fatalf("%s: no bare verifier for %T", c.name(), c.k.CryptoPublicKey())
+	return nil
+}
+
+// BenchmarkVerify compares PublicKey.Verify with the bare primitive for
+// every signing algorithm, RAW (1 KiB) and DIGEST / EXTERNAL_MU.
+func BenchmarkVerify(b *testing.B) {
+	for _, c := range verifyBenchCases(b) {
+		b.Run(c.name()+"/impl=bare", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !c.bare() {
+					b.Fatal("the bare primitive refused the signature")
+				}
+			}
+		})
+		b.Run(c.name()+"/impl=kmspub", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.k.Verify(c.msg, c.mt, c.alg, c.sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchStreamSize is the input size of BenchmarkVerifyReader.
+const benchStreamSize = 64 << 20
+
+var benchStream = sync.OnceValue(func() []byte {
+	m := make([]byte, benchStreamSize)
+	for i := range m {
+		m[i] = byte(i * 7)
+	}
+	return m
+})
+
+// streamOf returns msg as a plain io.Reader, without the WriterTo that
+// bytes.Reader has, so that io.Copy reads it in 32 KiB chunks as it would a
+// file or a network body.
+func streamOf(msg []byte) io.Reader { return struct{ io.Reader }{bytes.NewReader(msg)} }
+
+// BenchmarkVerifyReader compares VerifyReader on a 64 MiB stream with the
+// bare hash over the same stream (io.Copy into the hash, then Sum): the
+// digest, SM3(Z_A ‖ M) with Z_A precomputed, or the ML-DSA μ (SHAKE256 over
+// tr ‖ 0 ‖ 0 ‖ M). kmspub also verifies the signature, which the bare side
+// does not do: that is well under 1% of the hashing at this size.
+func BenchmarkVerifyReader(b *testing.B) {
+	msg := benchStream()
+	type streamCase struct {
+		spec    types.KeySpec
+		alg     types.SigningAlgorithmSpec
+		newHash func(k *kmspub.PublicKey) func() hash.Hash
+	}
+	std := func(f func() hash.Hash) func(*kmspub.PublicKey) func() hash.Hash {
+		return func(*kmspub.PublicKey) func() hash.Hash { return f }
+	}
+	cases := []streamCase{
+		{types.KeySpecEccNistP256, types.SigningAlgorithmSpecEcdsaSha256, std(sha256.New)},
+		{types.KeySpecEccNistP384, types.SigningAlgorithmSpecEcdsaSha384, std(sha512.New384)},
+		{types.KeySpecRsa2048, "RSASSA_PSS_SHA_512", std(sha512.New)},
+		{types.KeySpecEccNistEdwards25519, types.SigningAlgorithmSpecEd25519PhSha512, std(sha512.New)},
+		{types.KeySpecSm2, types.SigningAlgorithmSpecSm2dsa, func(k *kmspub.PublicKey) func() hash.Hash {
+			za, err := sm2.CalculateZA(k.CryptoPublicKey().(*ecdsa.PublicKey), nil)
+			sigCheck(b, err)
+			return func() hash.Hash {
+				h := sm3.New()
+				h.Write(za)
+				return h
+			}
+		}},
+		{types.KeySpecMlDsa65, types.SigningAlgorithmSpecMlDsaShake256, func(k *kmspub.PublicKey) func() hash.Hash {
+			tr := sha3.SumSHAKE256(sigRawPub(b, k), 64)
+			return func() hash.Hash { return &muHash{tr: tr} }
+		}},
+	}
+	for _, c := range cases {
+		k := sigSignKey(b, c.spec)
+		newHash := c.newHash(k)
+		digest, mt, err := k.Digest(bytes.NewReader(msg), c.alg)
+		sigCheck(b, err)
+		h := newHash()
+		io.Copy(h, bytes.NewReader(msg))
+		if !bytes.Equal(h.Sum(nil), digest) {
+			b.Fatalf("%s: the bare hash differs from Digest", c.alg)
+		}
+		sig := sigPrivate(b, c.spec).sign(b, c.alg, mt, digest, msg)
+		name := "alg=" + string(c.alg) + "/spec=" + string(c.spec) + "/size=64MiB"
+		b.Run(name+"/impl=bare", func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				h := newHash()
+				if _, err := io.Copy(h, streamOf(msg)); err != nil {
+					b.Fatal(err)
+				}
+				h.Sum(nil)
+			}
+		})
+		b.Run(name+"/impl=kmspub", func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := k.VerifyReader(streamOf(msg), c.alg, sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// muHash is the ML-DSA μ = SHAKE256(tr ‖ 0 ‖ 0 ‖ M, 64) as a hash.Hash,
+// built from crypto/sha3 alone: the bare side of the ML-DSA stream case.
+type muHash struct {
+	tr []byte
+	h  *sha3.SHAKE
+}
+
+func (m *muHash) Write(p []byte) (int, error) {
+	if m.h == nil {
+		m.h = sha3.NewSHAKE256()
+		m.h.Write(m.tr)
+		m.h.Write([]byte{0, 0})
+	}
+	return m.h.Write(p)
+}
+
+func (m *muHash) Sum(b []byte) []byte {
+	mu := make([]byte, 64)
+	m.h.Read(mu)
+	return append(b, mu...)
+}
+func (m *muHash) Reset()         { m.h = nil }
+func (m *muHash) Size() int      { return 64 }
+func (m *muHash) BlockSize() int { return 136 }
+
+// benchKMS answers GetPublicKey from test key files, for the Keyring
+// benchmark: an ARN or "alias/signer" names the ECC_NIST_P256 signing key.
+type benchKMS struct{ out *kms.GetPublicKeyOutput }
+
+func (f *benchKMS) GetPublicKey(_ context.Context, in *kms.GetPublicKeyInput, _ ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	return f.out, nil
+}
+
+// BenchmarkKeyringGet measures Keyring.Get hits for a key ARN (kept for
+// ever) and an alias (kept for the TTL, so a hit reads the clock), from
+// every P in parallel; run with -cpu 1,2. The bare side is the floor any
+// cache has: one sync.Map load and a type assertion.
+func BenchmarkKeyringGet(b *testing.B) {
+	k := sigSignKey(b, types.KeySpecEccNistP256)
+	r := kmspub.NewKeyring(&benchKMS{out: k.GetPublicKeyOutput()})
+	ctx := context.Background()
+	for _, name := range []struct{ key, id string }{{"ARN", k.KeyID()}, {"Alias", "alias/signer"}} {
+		if _, err := r.Get(ctx, name.id); err != nil {
+			b.Fatal(err)
+		}
+		var m sync.Map
+		m.Store(name.id, k)
+		b.Run("key="+name.key+"/impl=bare", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					v, _ := m.Load(name.id)
+					if v.(*kmspub.PublicKey) == nil {
+						b.Fatal("nil key")
+					}
+				}
+			})
+		})
+		b.Run("key="+name.key+"/impl=kmspub", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if got, err := r.Get(ctx, name.id); err != nil || got == nil {
+						b.Fatal("miss", err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkVerifyLocalKMS is for reference: a Verify round trip to local-kms
+// over loopback HTTP (SDK client, SigV4, JSON) next to kmspub's offline
+// Verify of the same ECDSA P-256 signature. It runs only when
+// KMSPUB_KMS_ENDPOINT is set (scripts/with-localkms sets it).
+func BenchmarkVerifyLocalKMS(b *testing.B) {
+	if os.Getenv(localkmstest.EndpointEnv) == "" {
+		b.Skip("no local-kms: set " + localkmstest.EndpointEnv + " (scripts/with-localkms)")
+	}
+	client := localkmstest.Client(b)
+	ctx := context.Background()
+	id := localkmstest.CreateKey(b, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	signed, err := client.Sign(ctx, &kms.SignInput{KeyId: aws.String(id), Message: benchMessage,
+		MessageType: types.MessageTypeRaw, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	sigCheck(b, err)
+	k, err := kmspub.Fetch(ctx, client, id)
+	sigCheck(b, err)
+	name := "alg=ECDSA_SHA_256/spec=ECC_NIST_P256/type=RAW"
+	b.Run(name+"/impl=local-kms", func(b *testing.B) {
+		b.ReportAllocs()
+		in := &kms.VerifyInput{KeyId: aws.String(id), Message: benchMessage, MessageType: types.MessageTypeRaw,
+			SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256, Signature: signed.Signature}
+		for b.Loop() {
+			out, err := client.Verify(ctx, in)
+			if err != nil || !out.SignatureValid {
+				b.Fatal("local-kms refused", err)
+			}
+		}
+	})
+	b.Run(name+"/impl=kmspub", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := k.Verify(benchMessage, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, signed.Signature); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
