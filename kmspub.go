@@ -147,7 +147,9 @@ func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optF
 //   - KeyId is a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>);
 //   - KeySpec is one of the 15 asymmetric specs (symmetric and HMAC specs give
 //     *types.UnsupportedOperationException, as KMS GetPublicKey does), and
-//     CustomerMasterKeySpec, when present, equals it;
+//     CustomerMasterKeySpec, when present, equals it (when KeySpec is
+//     absent, as in files from older AWS CLI builds, CustomerMasterKeySpec
+//     stands for it);
 //   - PublicKey is a strict DER SubjectPublicKeyInfo of exactly that spec
 //     (RSA modulus size, curve, Ed25519, ML-DSA and ML-KEM lengths; EC
 //     points uncompressed and on the curve; ML-KEM keys pass the FIPS 203
@@ -213,9 +215,16 @@ func Load(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
 var keyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
 
 func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
-	if meta.KeySpec == "" {
+	spec := meta.KeySpec
+	if spec == "" {
+		// Files saved by older AWS CLI builds carry only the deprecated
+		// duplicate (KMS-RULES.md §8); it names the same spec.
+		spec = types.KeySpec(meta.CustomerMasterKeySpec)
+	}
+	if spec == "" {
 		return nil, invalidKey("KeySpec", "is missing", nil)
 	}
+	meta = withKeySpec(meta, spec)
 	rules := kmsrules.LookupKeySpec(meta.KeySpec)
 	if rules == nil {
 		if !slices.Contains(meta.KeySpec.Values(), meta.KeySpec) {
@@ -389,4 +398,15 @@ func requireListed[A ~string](k *PublicKey, list []A, alg A) error {
 		return kmserr.IncompatibleAlgorithm(alg, k.spec.Spec)
 	}
 	return nil
+}
+
+// withKeySpec returns meta with KeySpec set, copying rather than changing the
+// caller's value.
+func withKeySpec(meta *kms.GetPublicKeyOutput, spec types.KeySpec) *kms.GetPublicKeyOutput {
+	if meta.KeySpec == spec {
+		return meta
+	}
+	c := *meta
+	c.KeySpec = spec
+	return &c
 }

@@ -810,7 +810,6 @@ func TestRefusals(t *testing.T) {
 
 		// Missing members.
 		{"missing KeyId", drop("ECC_NIST_P256.SIGN_VERIFY", "KeyId"), modelWant{"KeyId", "is missing", "", ""}},
-		{"missing KeySpec", drop("ECC_NIST_P256.SIGN_VERIFY", "KeySpec"), modelWant{"KeySpec", "is missing", "", ""}},
 		{"missing both specs", modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
 			delete(m, "KeySpec")
 			delete(m, "CustomerMasterKeySpec")
@@ -1307,5 +1306,26 @@ func TestSampleKeysAreLocalKMSKeys(t *testing.T) {
 	}
 	if err := rsa.VerifyPKCS1v15(k.CryptoPublicKey().(*rsa.PublicKey), crypto.SHA256, digest[:], modelRead(t, "sample/message.txt.RSASSA_PKCS1_V1_5_SHA_256.sig")); err != nil {
 		t.Errorf("the RSA_2048 sample key does not verify local-kms's signature: %v", err)
+	}
+}
+
+// TestOlderCLIFileWithoutKeySpec: files saved by AWS CLI builds whose model
+// lacked KeySpec carry only CustomerMasterKeySpec (KMS-RULES.md §8); it names
+// the same spec, so the file loads, and a mismatch with the key still fails.
+func TestOlderCLIFileWithoutKeySpec(t *testing.T) {
+	data := modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { delete(m, "KeySpec") })
+	k, err := kmspub.ParseGetPublicKeyJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.KeySpec() != types.KeySpecEccNistP256 {
+		t.Fatalf("KeySpec = %s", k.KeySpec())
+	}
+	wrong := modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
+		delete(m, "KeySpec")
+		m["CustomerMasterKeySpec"] = "ECC_NIST_P384"
+	})
+	if _, err := kmspub.ParseGetPublicKeyJSON(wrong); !errors.Is(err, kmspub.ErrInvalidKey) {
+		t.Fatalf("P-256 key labelled ECC_NIST_P384 only in CustomerMasterKeySpec: err = %v", err)
 	}
 }
