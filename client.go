@@ -116,7 +116,10 @@ type ClientOption func(*Client)
 // wrapped in NewKeyring(keys) with the default settings.
 func NewClient(keys GetPublicKeyAPIClient, opts ...ClientOption) *Client {
 	r, ok := keys.(*Keyring)
-	if !ok || r == nil {
+	switch {
+	case ok && r == nil:
+		r = NewKeyring(nil) // a nil *Keyring: no keys and no client
+	case !ok:
 		r = NewKeyring(keys)
 	}
 	c := &Client{keys: r}

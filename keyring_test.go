@@ -542,3 +542,87 @@ func TestKeyringGetPublicKey(t *testing.T) {
 	}
 	krWantCalls(t, f, 1)
 }
+
+// TestKeyringOneCallPerMissUnderContention has callers Get an alias in a
+// tight loop while the clock expires it again and again. With an instant
+// KMS, the moment a fetch ends is often the moment another caller has just
+// missed, which is where a second call for the same miss would slip in.
+func TestKeyringOneCallPerMissUnderContention(t *testing.T) {
+	f, clock := krNewFake(t), krNewClock()
+	f.point("alias/signer", krARN(t, "p256"))
+	const ttl = time.Minute
+	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl))
+	const callers, epochs = 4, 20
+	var stop atomic.Bool
+	gets := make([]atomic.Int64, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			for !stop.Load() {
+				if _, err := r.Get(context.Background(), "alias/signer"); err != nil {
+					t.Error(err)
+					return
+				}
+				gets[i].Add(1)
+			}
+		})
+	}
+	defer func() { stop.Store(true); wg.Wait() }()
+	// everyoneAgain waits until every caller has finished a Get it started
+	// after this call.
+	everyoneAgain := func() {
+		var before [callers]int64
+		for i := range gets {
+			before[i] = gets[i].Load()
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for i := range gets {
+			for gets[i].Load() < before[i]+2 {
+				if time.Now().After(deadline) {
+					t.Fatal("callers stopped making progress")
+				}
+				time.Sleep(10 * time.Microsecond)
+			}
+		}
+	}
+	everyoneAgain()
+	for epoch := range epochs {
+		clock.Advance(ttl)
+		everyoneAgain()
+		if got, want := f.calls.Load(), int64(epoch+2); got != want {
+			t.Fatalf("after %d expiries: %d GetPublicKey calls, want %d", epoch+1, got, want)
+		}
+	}
+}
+
+// TestKeyringTTLDefaultClock covers the default clock, where a name's TTL
+// is ended by a timer instead of a clock read on every hit. Real time, so
+// only bounds that cannot flake are asserted.
+func TestKeyringTTLDefaultClock(t *testing.T) {
+	f := krNewFake(t)
+	f.point("alias/signer", krARN(t, "p256"))
+
+	long := kmspub.NewKeyring(f, kmspub.WithTTL(time.Hour))
+	for range 100 {
+		krGet(t, long, "alias/signer")
+	}
+	krWantCalls(t, f, 1)
+
+	short := kmspub.NewKeyring(f, kmspub.WithTTL(5*time.Millisecond))
+	krGet(t, short, "alias/signer")
+	deadline := time.Now().Add(10 * time.Second)
+	for f.calls.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("a 5 ms TTL did not end within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+		krGet(t, short, "alias/signer")
+	}
+
+	zero := kmspub.NewKeyring(f, kmspub.WithTTL(0))
+	before := f.calls.Load()
+	for range 3 {
+		krGet(t, zero, "alias/signer")
+	}
+	krWantCalls(t, f, before+3)
+}
