@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -61,19 +63,44 @@ func readParamFile(arg, path, name string) ([]byte, error) {
 		}
 		path = filepath.Join(home, rest)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fail(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxParamFileSize+1))
-	if err != nil {
-		return nil, fail(err)
-	}
-	if len(data) > maxParamFileSize {
+	data, err := readFileLimited(path, maxParamFileSize)
+	if errors.Is(err, errTooLarge) {
 		return nil, fail(fmt.Errorf("larger than %d bytes (to verify a large input, use verify --message-file)", maxParamFileSize))
 	}
+	if err != nil {
+		return nil, fail(err)
+	}
 	return data, nil
+}
+
+// errTooLarge: a file over the limit readFileLimited was given.
+var errTooLarge = errors.New("file too large")
+
+// readFileLimited reads a file of at most limit bytes. A regular file over
+// the limit is refused from its size, without reading; anything else (a
+// pipe, /dev/stdin) is read through a bounded reader. Either way memory use
+// is bounded by the limit, not by the file.
+func readFileLimited(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	capacity := bytes.MinRead
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if fi.Size() > int64(limit) {
+			return nil, errTooLarge
+		}
+		capacity = int(fi.Size()) + bytes.MinRead // room to see EOF without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, capacity))
+	if _, err := buf.ReadFrom(io.LimitReader(f, int64(limit)+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > limit {
+		return nil, errTooLarge
+	}
+	return buf.Bytes(), nil
 }
 
 // decodeBase64 decodes standard, padded base64. Line breaks, and

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -110,17 +109,12 @@ const maxPrivateKeySize = 16 << 10
 func readPrivateKey(arg string) (crypto.PrivateKey, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(arg, prefixFileBinary), prefixFileText)
 	fail := func(reason string) error { return paramError("private-key", reason) }
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fail(fmt.Sprintf("Unable to load %s: %v", arg, err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPrivateKeySize+1))
-	if err != nil {
-		return nil, fail(fmt.Sprintf("Unable to load %s: %v", arg, err))
-	}
-	if len(data) > maxPrivateKeySize {
+	data, err := readFileLimited(path, maxPrivateKeySize)
+	if errors.Is(err, errTooLarge) {
 		return nil, fail(fmt.Sprintf("%s is larger than %d bytes; no EC private key file is", arg, maxPrivateKeySize))
+	}
+	if err != nil {
+		return nil, fail(fmt.Sprintf("Unable to load %s: %v", arg, err))
 	}
 	der := data
 	if block, _ := pem.Decode(data); block != nil {

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -83,17 +81,12 @@ func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
 
 func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	path := a.get("key-file")
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, keyFileError(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return nil, keyFileError(err)
-	}
-	if len(data) > maxKeyFileSize {
+	data, err := readFileLimited(path, maxKeyFileSize)
+	if errors.Is(err, errTooLarge) {
 		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", path, maxKeyFileSize))
+	}
+	if err != nil {
+		return nil, keyFileError(err)
 	}
 
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
