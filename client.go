@@ -84,7 +84,12 @@ var (
 // refused as the SDK refuses them, with a smithy.InvalidParamsError before
 // any request; then the policy on what the KeyId shows; the key from the
 // Keyring (a GetPublicKey only on a miss); the policy on the key ARN; the
-// key state; and last the operation's own checks and cryptography.
+// key state; and last the operation's own checks (for Encrypt, the
+// encryption context first) and cryptography. The operation's checks include
+// request-shape ones KMS may make before it looks the key up (a message
+// over 4096 bytes, an unknown algorithm): for a request with two faults, a
+// Client can report the key's (NotFoundException, AccessDeniedException…)
+// where KMS would report the ValidationException.
 //
 // Every error is wrapped, as the SDK wraps it, in a *smithy.OperationError
 // naming service "KMS" and the operation, so errors.As finds both it and the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
 )
@@ -165,7 +166,8 @@ func (r *Keyring) Add(k *PublicKey) error {
 // survive; a key KMS returns that kmspub refuses is an [*InvalidKeyError].
 func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
 	if v, ok := r.entries.Load(keyID); ok {
-		// The hit path: one map read; for an alias, one clock read more.
+		// The hit path: one map read, and for a name one flag read (a
+		// clock read with WithClock).
 		e := v.(*keyringEntry)
 		if e.permanent || (r.timers && e.err == nil && !e.expired.Load()) {
 			return e.key, nil
@@ -184,10 +186,13 @@ func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Opt
 
 // GetPublicKey makes the Keyring a caching [GetPublicKeyAPIClient]: it
 // answers from [Keyring.Get] with the key's GetPublicKey output. GrantTokens
-// are ignored.
+// are ignored. A missing KeyId is refused as the SDK refuses it, with a
+// smithy.InvalidParamsError; other errors are Get's, unwrapped.
 func (r *Keyring) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
 	if params == nil || params.KeyId == nil {
-		return nil, kmserr.Required("keyId")
+		invalid := smithy.InvalidParamsError{Context: "GetPublicKeyInput"}
+		invalid.Add(smithy.NewErrParamRequired("KeyId"))
+		return nil, invalid
 	}
 	k, err := r.Get(ctx, *params.KeyId, optFns...)
 	if err != nil {

@@ -541,6 +541,10 @@ func TestKeyringGetPublicKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	krWantCalls(t, f, 1)
+	var invalid smithy.InvalidParamsError
+	if _, err := r.GetPublicKey(context.Background(), &kms.GetPublicKeyInput{}); !errors.As(err, &invalid) {
+		t.Fatalf("GetPublicKey without KeyId: %v, want the SDK's InvalidParamsError", err)
+	}
 }
 
 // TestKeyringOneCallPerMissUnderContention has callers Get an alias in a
