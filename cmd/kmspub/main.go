@@ -61,6 +61,7 @@ func lookupCommand(name string) *command {
 // run is kmspub with its arguments (without the program name); it returns
 // the exit status. Output goes to stdout only when the command succeeds.
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
+	argv = globalOptionsLast(argv)
 	if len(argv) == 0 {
 		return report(stderr, usageError("the following arguments are required: command"))
 	}
@@ -97,6 +98,31 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	}
 	stdout.Write(out.Bytes())
 	return exitOK
+}
+
+// globalOptionsLast moves the AWS CLI's global options given before the
+// command (aws --endpoint-url URL kms verify …) after it, where the
+// command's own parser takes them.
+func globalOptionsLast(argv []string) []string {
+	var global []string
+	for len(argv) > 0 {
+		name, _, hasInline := strings.Cut(strings.TrimPrefix(argv[0], "--"), "=")
+		if !strings.HasPrefix(argv[0], "--") || !slices.ContainsFunc(onlineOptions, func(o option) bool { return o.name == name && o.kind == oneValue }) {
+			break
+		}
+		n := 1
+		if !hasInline && len(argv) > 1 {
+			n = 2
+		}
+		global, argv = append(global, argv[:n]...), argv[n:]
+	}
+	switch {
+	case len(global) == 0:
+		return argv
+	case len(argv) == 0:
+		return nil // options but no command
+	}
+	return slices.Concat(argv[:1], global, argv[1:])
 }
 
 func commandNames() []string {
