@@ -5,6 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
 // krFakeKMS is a GetPublicKey (and DescribeKey) server for fault injection:
@@ -629,4 +635,65 @@ func TestKeyringTTLDefaultClock(t *testing.T) {
 		krGet(t, zero, "alias/signer")
 	}
 	krWantCalls(t, f, before+3)
+}
+
+// TestLocalKMSKeyringStaleOnError puts a switchable fault in front of
+// local-kms, so that the Keyring sees KMS's errors exactly as the real SDK
+// client parses them: the stale key is served within the maximum
+// staleness, and the SDK-typed error comes through after it.
+func TestLocalKMSKeyringStaleOnError(t *testing.T) {
+	target, err := url.Parse(localkmstest.Endpoint(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	online := localkmstest.Client(t)
+	var failing atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"__type":"KMSInternalException","message":"injected"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	throughProxy := localkmstest.NewClient(srv.URL, func(o *kms.Options) { o.RetryMaxAttempts = 1 })
+
+	id := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	alias := localkmstest.CreateAlias(t, online, "kmspub-stale", id)
+	clock := krNewClock()
+	var reported atomic.Int64
+	const ttl, maxStale = time.Minute, 10 * time.Minute
+	r := kmspub.NewKeyring(throughProxy, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl), kmspub.WithMaxStale(maxStale),
+		kmspub.WithErrorHandler(func(keyID string, err error) {
+			var ie *types.KMSInternalException
+			if keyID != alias || !errors.As(err, &ie) {
+				t.Errorf("reported %s: %v; want %s and a KMSInternalException", keyID, err, alias)
+			}
+			reported.Add(1)
+		}))
+	ctx := localkmstest.Context(t)
+	first, err := r.Get(ctx, alias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	clock.Advance(ttl)
+	if k, err := r.Get(ctx, alias); err != nil || k != first {
+		t.Fatalf("during the fault: %v; want the stale key", err)
+	}
+	clock.Advance(maxStale)
+	var ie *types.KMSInternalException
+	if _, err := r.Get(ctx, alias); !errors.As(err, &ie) {
+		t.Fatalf("past the maximum staleness: %v, want KMSInternalException", err)
+	}
+	if n := reported.Load(); n != 2 {
+		t.Fatalf("%d failures reported, want 2", n)
+	}
+	// The key ARN never needed KMS again.
+	if k, err := r.Get(ctx, localkmstest.KeyARN(id)); err != nil || k != first {
+		t.Fatalf("key ARN during the fault: %v", err)
+	}
 }
