@@ -31,14 +31,13 @@ func BenchmarkEncrypt(b *testing.B) {
 		pt := make([]byte, c.maxPlaintext)
 		name := "alg=" + string(c.alg) + "/spec=" + string(c.spec)
 		b.Run(name+"/impl=bare", func(b *testing.B) {
-			b.ReportAllocs()
 			if c.alg == types.EncryptionAlgorithmSpecSm2pke {
 				pub := k.CryptoPublicKey().(*ecdsa.PublicKey)
-				for b.Loop() {
+				BenchLoop(b, func() {
 					if _, err := sm2.EncryptASN1(rand.Reader, pub, pt); err != nil {
 						b.Fatal(err)
 					}
-				}
+				})
 				return
 			}
 			pub := k.CryptoPublicKey().(*rsa.PublicKey)
@@ -46,19 +45,18 @@ func BenchmarkEncrypt(b *testing.B) {
 				types.EncryptionAlgorithmSpecRsaesOaepSha1:   sha1.New,
 				types.EncryptionAlgorithmSpecRsaesOaepSha256: sha256.New,
 			}[c.alg]
-			for b.Loop() {
+			BenchLoop(b, func() {
 				if _, err := rsa.EncryptOAEP(newHash(), rand.Reader, pub, pt, nil); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 		b.Run(name+"/impl=kmspub", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			BenchLoop(b, func() {
 				if _, err := k.Encrypt(pt, c.alg); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
@@ -68,31 +66,25 @@ func BenchmarkEncapsulate(b *testing.B) {
 		k := testdataKey(b, c.spec, types.KeyUsageTypeEncapsulateDecapsulate)
 		name := "alg=ML_KEM/spec=" + string(c.spec)
 		b.Run(name+"/impl=bare", func(b *testing.B) {
-			b.ReportAllocs()
 			switch ek := k.CryptoPublicKey().(type) {
 			case *mlkem.EncapsulationKey512:
-				for b.Loop() {
+				BenchLoop(b, func() {
 					if _, _, err := ek.Encapsulate(rand.Reader); err != nil {
 						b.Fatal(err)
 					}
-				}
+				})
 			case *stdmlkem.EncapsulationKey768:
-				for b.Loop() {
-					ek.Encapsulate()
-				}
+				BenchLoop(b, func() { ek.Encapsulate() })
 			case *stdmlkem.EncapsulationKey1024:
-				for b.Loop() {
-					ek.Encapsulate()
-				}
+				BenchLoop(b, func() { ek.Encapsulate() })
 			}
 		})
 		b.Run(name+"/impl=kmspub", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			BenchLoop(b, func() {
 				if _, _, err := k.Encapsulate(types.EncapsulationAlgorithmSpecMlKem); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
@@ -145,20 +137,18 @@ func BenchmarkDeriveSharedSecret(b *testing.B) {
 		k := testdataKey(b, c.spec, types.KeyUsageTypeKeyAgreement)
 		name := "alg=ECDH/spec=" + string(c.spec)
 		b.Run(name+"/impl=bare", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			BenchLoop(b, func() {
 				if _, _, err := c.derive(); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 		b.Run(name+"/impl=kmspub", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			BenchLoop(b, func() {
 				if _, _, err := k.DeriveSharedSecret(c.priv, types.KeyAgreementAlgorithmSpecEcdh); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
@@ -179,22 +169,20 @@ func bareNISTDerive(priv *ecdh.PrivateKey, remote *ecdh.PublicKey) ([]byte, []by
 func BenchmarkChecks(b *testing.B) {
 	b.Run("op=Encrypt", func(b *testing.B) {
 		k := testdataKey(b, types.KeySpecRsa4096, types.KeyUsageTypeEncryptDecrypt)
-		b.ReportAllocs()
-		for b.Loop() {
+		BenchLoop(b, func() {
 			if _, err := k.encryptionRule(446, types.EncryptionAlgorithmSpecRsaesOaepSha256); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("op=Verify", func(b *testing.B) {
 		k := testdataKey(b, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
 		sig := make([]byte, 72)
-		b.ReportAllocs()
-		for b.Loop() {
+		BenchLoop(b, func() {
 			if _, err := k.signingRequest(types.SigningAlgorithmSpecEcdsaSha256, sig); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 
@@ -202,10 +190,9 @@ func BenchmarkChecks(b *testing.B) {
 func BenchmarkEncryptRefusal(b *testing.B) {
 	k := testdataKey(b, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
 	pt := make([]byte, 191)
-	b.ReportAllocs()
-	for b.Loop() {
+	BenchLoop(b, func() {
 		if _, err := k.Encrypt(pt, types.EncryptionAlgorithmSpecRsaesOaepSha256); err == nil {
 			b.Fatal("accepted")
 		}
-	}
+	})
 }
