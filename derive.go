@@ -66,8 +66,8 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 	if algorithm == "" {
 		return nil, nil, kmserr.Required("keyAgreementAlgorithm")
 	}
-	if known := types.KeyAgreementAlgorithmSpec("").Values(); !slices.Contains(known, algorithm) {
-		return nil, nil, kmserr.BadEnum(algorithm, "keyAgreementAlgorithm", known)
+	if !slices.Contains(keyAgreementAlgorithmSpecs, algorithm) {
+		return nil, nil, kmserr.BadEnum(algorithm, "keyAgreementAlgorithm", keyAgreementAlgorithmSpecs)
 	}
 	if err := k.requireUsage(types.KeyUsageTypeKeyAgreement, kmserr.OpDeriveSharedSecret); err != nil {
 		return nil, nil, err
@@ -94,6 +94,9 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 	}
 	return sharedSecret, publicKeyDER, nil
 }
+
+// keyAgreementAlgorithmSpecs is the KeyAgreementAlgorithmSpec enum, read once.
+var keyAgreementAlgorithmSpecs = types.KeyAgreementAlgorithmSpec("").Values()
 
 // agreeKey is a KEY_AGREEMENT key in the form its ECDH library takes,
 // converted once when the key is built rather than on every call.

@@ -78,6 +78,9 @@ func (k *PublicKey) Encrypt(plaintext []byte, algorithm types.EncryptionAlgorith
 	return nil, fmt.Errorf("kmspub: Encrypt: no encryption for key spec %s", k.spec.Spec)
 }
 
+// encryptionAlgorithmSpecs is the EncryptionAlgorithmSpec enum, read once.
+var encryptionAlgorithmSpecs = types.EncryptionAlgorithmSpec("").Values()
+
 // encryptionRule runs every check Encrypt makes before encrypting, in the
 // documented order, and returns the rules-table row for the algorithm.
 func (k *PublicKey) encryptionRule(plaintextLen int, algorithm types.EncryptionAlgorithmSpec) (*kmsrules.EncryptionAlgorithm, error) {
@@ -87,9 +90,8 @@ func (k *PublicKey) encryptionRule(plaintextLen int, algorithm types.EncryptionA
 	case plaintextLen > kmsrules.MaxPlaintextSize:
 		return nil, kmserr.TooLong("plaintext", kmsrules.MaxPlaintextSize)
 	}
-	known := types.EncryptionAlgorithmSpec("").Values()
-	if algorithm != "" && !slices.Contains(known, algorithm) {
-		return nil, kmserr.BadEnum(algorithm, "encryptionAlgorithm", known)
+	if algorithm != "" && !slices.Contains(encryptionAlgorithmSpecs, algorithm) {
+		return nil, kmserr.BadEnum(algorithm, "encryptionAlgorithm", encryptionAlgorithmSpecs)
 	}
 	if err := k.requireUsage(types.KeyUsageTypeEncryptDecrypt, kmserr.OpEncrypt); err != nil {
 		return nil, err

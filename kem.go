@@ -52,8 +52,8 @@ func (k *PublicKey) Encapsulate(algorithm types.EncapsulationAlgorithmSpec) (sha
 	if algorithm == "" {
 		return nil, nil, kmserr.Required("encapsulationAlgorithm")
 	}
-	if known := types.EncapsulationAlgorithmSpec("").Values(); !slices.Contains(known, algorithm) {
-		return nil, nil, kmserr.BadEnum(algorithm, "encapsulationAlgorithm", known)
+	if !slices.Contains(encapsulationAlgorithmSpecs, algorithm) {
+		return nil, nil, kmserr.BadEnum(algorithm, "encapsulationAlgorithm", encapsulationAlgorithmSpecs)
 	}
 	if err := k.requireUsage(types.KeyUsageTypeEncapsulateDecapsulate, kmserr.OpEncapsulate); err != nil {
 		return nil, nil, err
@@ -81,3 +81,6 @@ func (k *PublicKey) Encapsulate(algorithm types.EncapsulationAlgorithmSpec) (sha
 	}
 	return sharedSecret, ciphertext, nil
 }
+
+// encapsulationAlgorithmSpecs is the EncapsulationAlgorithmSpec enum, read once.
+var encapsulationAlgorithmSpecs = types.EncapsulationAlgorithmSpec("").Values()
