@@ -399,7 +399,7 @@ func TestClientConcurrentVerifyWhileAliasMoves(t *testing.T) {
 		// Let every goroutine finish more calls than there are goroutines,
 		// so some calls certainly started after the last change.
 		d0 := done.Load()
-		waitFor("calls to go on", func() bool { return done.Load() >= d0+3*workers })
+		waitFor("calls to go on", func() bool { return done.Load() >= d0+2*workers })
 		if got := f.calls.Load(); got != want {
 			stop.Store(true)
 			t.Fatalf("epoch %d: %d GetPublicKey calls while the entry was fresh, want %d", epoch, got, want)
@@ -407,7 +407,7 @@ func TestClientConcurrentVerifyWhileAliasMoves(t *testing.T) {
 		clock.Advance(ttl)
 		waitFor("the re-resolution", func() bool { return f.calls.Load() > want })
 		d1 := done.Load()
-		waitFor("calls to go on", func() bool { return done.Load() >= d1+3*workers })
+		waitFor("calls to go on", func() bool { return done.Load() >= d1+2*workers })
 		// Exactly one call for this expiry, even when the alias has moved:
 		// the alias fetch stores b under its ARN before anyone verifies
 		// with it.

@@ -289,14 +289,30 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 	if v, ok := r.entries.Load(keyID); ok {
 		prev = v.(*keyringEntry)
 	}
-	if prev != nil && prev.key != nil && r.withinMaxStale(prev, now) {
-		r.entries.Store(keyID, &keyringEntry{key: prev.key, resolvedAt: prev.resolvedAt, err: err, retryAt: now.Add(r.negativeTTL)})
-		return prev.key, nil
+	// Only this flight writes keyID's entry, except Add, which may have
+	// stored the key for ever meanwhile: replace prev only if it is still
+	// there, and never replace a permanent entry.
+	replace := func(next *keyringEntry) {
+		switch {
+		case prev == nil && next != nil:
+			r.entries.LoadOrStore(keyID, next)
+		case prev == nil:
+		case next == nil:
+			r.entries.CompareAndDelete(keyID, prev)
+		default:
+			r.entries.CompareAndSwap(keyID, prev, next)
+		}
 	}
-	if r.negativeTTL > 0 {
-		r.entries.Store(keyID, &keyringEntry{err: err, retryAt: now.Add(r.negativeTTL)})
-	} else if prev != nil {
-		r.entries.Delete(keyID)
+	switch {
+	case prev != nil && prev.permanent:
+		return prev.key, nil
+	case prev != nil && prev.key != nil && r.withinMaxStale(prev, now):
+		replace(&keyringEntry{key: prev.key, resolvedAt: prev.resolvedAt, err: err, retryAt: now.Add(r.negativeTTL)})
+		return prev.key, nil
+	case r.negativeTTL > 0:
+		replace(&keyringEntry{err: err, retryAt: now.Add(r.negativeTTL)})
+	default:
+		replace(nil)
 	}
 	return nil, err
 }

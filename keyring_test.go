@@ -697,3 +697,34 @@ func TestLocalKMSKeyringStaleOnError(t *testing.T) {
 		t.Fatalf("key ARN during the fault: %v", err)
 	}
 }
+
+// TestKeyringAddDuringFailingFetch: a key added while a fetch for its ARN is
+// failing stays; the failure does not replace it with a negative entry.
+func TestKeyringAddDuringFailingFetch(t *testing.T) {
+	f := krNewFake(t)
+	gate := make(chan struct{})
+	f.gate, f.entered = gate, make(chan struct{}, 4)
+	r := kmspub.NewKeyring(f, kmspub.WithNegativeTTL(time.Hour))
+	k := krKey(t, "p256")
+	result := make(chan error, 1)
+	go func() {
+		got, err := r.Get(context.Background(), k.KeyID())
+		if err == nil && got != k {
+			err = errors.New("Get returned another key than the one added")
+		}
+		result <- err
+	}()
+	<-f.entered
+	if err := r.Add(k); err != nil {
+		t.Fatal(err)
+	}
+	f.setFail(&types.KMSInternalException{Message: aws.String("injected")})
+	close(gate)
+	if err := <-result; err != nil {
+		t.Fatalf("Get during Add: %v", err)
+	}
+	if got := krGet(t, r, k.KeyID()); got != k {
+		t.Fatal("the added key was replaced")
+	}
+	krWantCalls(t, f, 1)
+}
