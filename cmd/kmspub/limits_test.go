@@ -52,18 +52,24 @@ func sparseFile(t *testing.T, size int64) string {
 
 func TestLimitsBlobFiles(t *testing.T) {
 	path := sparseFile(t, hugeFile)
-	// ReadAll of a LimitReader grows its buffer up to maxParamFileSize+1.
-	const bound = 4 * maxParamFileSize
-	for _, arg := range []string{"fileb://" + path, "file://" + path} {
-		var err error
+	// A regular file is refused from its size; anything else (a device, a
+	// pipe) is read through a buffer that grows to maxParamFileSize+1, in
+	// doublings: a few times that in all, and nowhere near the input.
+	const bound = 16 * maxParamFileSize // (about twice as much under -race)
+	inputs := map[string]string{"fileb://, 100 MB file": "fileb://" + path, "file://, 100 MB file": "file://" + path}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		inputs["fileb:///dev/zero (endless)"] = "fileb:///dev/zero"
+	}
+	var err error
+	for what, arg := range inputs {
 		n := cliAllocated(func() { _, err = parseBlob("signature", arg) })
 		if err == nil || !strings.Contains(err.Error(), "larger than") {
-			t.Errorf("%s of a %d-byte file: %v; want the size refusal", arg[:strings.Index(arg, "://")], hugeFile, err)
+			t.Errorf("%s: %v; want the size refusal", what, err)
 		}
 		if n > bound {
-			t.Errorf("%s of a %d-byte file allocated %d bytes (bound %d)", arg[:strings.Index(arg, "://")], hugeFile, n, bound)
+			t.Errorf("%s: allocated %d bytes (bound %d)", what, n, bound)
 		}
-		t.Logf("%s, %d MB file: refused after allocating %d bytes", arg[:strings.Index(arg, "://")], hugeFile>>20, n)
+		t.Logf("%s: refused after allocating %d bytes", what, n)
 	}
 
 	var stderr bytes.Buffer
@@ -79,6 +85,16 @@ func TestLimitsBlobFiles(t *testing.T) {
 		t.Errorf("--key-file of %d bytes allocated %d bytes", hugeFile, n)
 	}
 	t.Logf("--key-file, %d MB: refused after allocating %d bytes", hugeFile>>20, n)
+
+	var key any
+	n = cliAllocated(func() { key, err = readPrivateKey(path) })
+	if err == nil || key != nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("--private-key of %d bytes: %v", hugeFile, err)
+	}
+	if n > 1<<20 {
+		t.Errorf("--private-key of %d bytes allocated %d bytes", hugeFile, n)
+	}
+	t.Logf("--private-key, %d MB: refused after allocating %d bytes", hugeFile>>20, n)
 }
 
 // TestLimitsMessageFile: verify --message-file streams a 64 MiB message in
