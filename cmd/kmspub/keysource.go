@@ -79,6 +79,9 @@ func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
 	return readKeyFile(a)
 }
 
+// readKeyFile reads --key-file: get-public-key JSON (recognised by its
+// opening brace) through ParseGetPublicKeyJSON, anything else as a bare
+// public key through Load with the metadata options.
 func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	path := a.get("key-file")
 	data, err := readFileLimited(path, maxKeyFileSize)
@@ -132,6 +135,8 @@ func concatOptions(tables ...[]option) []option {
 	return out
 }
 
+// enumList converts option values to an SDK enum type, unchecked: the
+// library validates them as KMS would.
 func enumList[E ~string](values []string) []E {
 	if values == nil {
 		return nil
