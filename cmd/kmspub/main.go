@@ -96,7 +96,9 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	if err := c.run(ctx, a, &out); err != nil {
 		return report(stderr, operationError(c.operation, err))
 	}
-	stdout.Write(out.Bytes())
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		return report(stderr, fmt.Errorf("writing the output: %w", err))
+	}
 	return exitOK
 }
 

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -101,4 +102,19 @@ func cmdCreateKey(ts *testscript.TestScript, neg bool, args []string) {
 	id, err := createLocalKMSKey(context.Background(), ts.Getenv("KMSPUB_KMS_ENDPOINT"), args[0], args[1])
 	ts.Check(err)
 	ts.Setenv(args[2], id)
+}
+
+// failingWriter fails every write, like a closed pipe.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestOutputWriteError(t *testing.T) {
+	var stderr strings.Builder
+	status := run(context.Background(), []string{"verify", "--key-file", filepath.Join("..", "..", "testdata", "sample", "ecc_nist_p256.json"),
+		"--message-file", filepath.Join("..", "..", "testdata", "sample", "message.txt"), "--signing-algorithm", "ECDSA_SHA_256",
+		"--signature", "fileb://" + filepath.Join("..", "..", "testdata", "sample", "message.txt.ECDSA_SHA_256.sig")}, failingWriter{}, &stderr)
+	if status != exitGeneral || stderr.String() != "\nwriting the output: broken pipe\n" {
+		t.Errorf("status %d, stderr %q", status, stderr.String())
+	}
 }
