@@ -19,3 +19,20 @@ func BenchLoop(b *testing.B, op func()) {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchParallel is BenchLoop for b.RunParallel: op runs on every P, and
+// cpu-ns/op is the CPU time of all of them per operation (with -cpu 2 and
+// perfect scaling, twice ns/op).
+func BenchParallel(b *testing.B, op func()) {
+	b.Helper()
+	b.ReportAllocs()
+	start, ok := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			op()
+		}
+	})
+	if end, _ := processCPU(); ok && b.N > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}

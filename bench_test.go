@@ -376,23 +376,17 @@ func BenchmarkKeyringGet(b *testing.B) {
 		var m sync.Map
 		m.Store(name.id, k)
 		b.Run("key="+name.key+"/impl=bare", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					v, _ := m.Load(name.id)
-					if v.(*kmspub.PublicKey) == nil {
-						b.Fatal("nil key")
-					}
+			kmspub.BenchParallel(b, func() {
+				v, _ := m.Load(name.id)
+				if v.(*kmspub.PublicKey) == nil {
+					b.Fatal("nil key")
 				}
 			})
 		})
 		b.Run("key="+name.key+"/impl=kmspub", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if got, err := r.Get(ctx, name.id); err != nil || got == nil {
-						b.Fatal("miss", err)
-					}
+			kmspub.BenchParallel(b, func() {
+				if got, err := r.Get(ctx, name.id); err != nil || got == nil {
+					b.Fatal("miss", err)
 				}
 			})
 		})
