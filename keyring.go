@@ -177,7 +177,7 @@ func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Opt
 		}
 	}
 	if keyID == "" {
-		return nil, kmserr.Required("keyId")
+		return nil, kmserr.TooShort("keyId", 1)
 	}
 	return r.flights.do(ctx, keyID,
 		func() (*PublicKey, error, bool) { return r.lookup(keyID) },

@@ -133,7 +133,7 @@ func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
 // An error from the client is returned as is, so SDK errors keep their types.
 func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
 	if keyID == "" {
-		return nil, kmserr.Required("keyId")
+		return nil, kmserr.TooShort("keyId", 1)
 	}
 	out, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)}, optFns...)
 	if err != nil {
