@@ -1,6 +1,9 @@
 package kmspub
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 // BenchLoop runs op in a b.Loop loop and reports, beside ns/op, cpu-ns/op:
 // the CPU time the whole process used (every thread, GC included) per
@@ -35,4 +38,20 @@ func BenchParallel(b *testing.B, op func()) {
 	if end, _ := processCPU(); ok && b.N > 0 {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
+}
+
+// RunPair runs one case as the sub-benchmarks name/impl=bare and
+// name/impl=kmspub. Bare runs first, unless KMSPUB_BENCH_KMSPUB_FIRST=1:
+// scripts/bench alternates the order between rounds, so that whatever the
+// first run of a pair pays (a colder cache, a GC heap still growing) is paid
+// by each side equally often.
+func RunPair(b *testing.B, name string, bare, kmspub func(b *testing.B)) {
+	b.Helper()
+	first, second := "bare", "kmspub"
+	f, g := bare, kmspub
+	if os.Getenv("KMSPUB_BENCH_KMSPUB_FIRST") == "1" {
+		first, second, f, g = second, first, g, f
+	}
+	b.Run(name+"/impl="+first, f)
+	b.Run(name+"/impl="+second, g)
 }

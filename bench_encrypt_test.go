@@ -20,9 +20,8 @@ import (
 )
 
 // The benchmarks below pair each kmspub operation (impl=kmspub) with the
-// bare library call it wraps (impl=bare, run first so that
-// `benchstat -col /impl` makes it the base), on the same key and input in
-// the same run: the difference is kmspub's own cost. See bench_test.go for
+// bare library call it wraps (impl=bare), with RunPair, on the same key and
+// input in the same run: the difference is kmspub's own cost. See bench_test.go for
 // Verify and scripts/bench for how they are run.
 
 // benchSink and benchSink2 receive every result, on both sides alike, so
@@ -35,7 +34,7 @@ func BenchmarkEncrypt(b *testing.B) {
 		k := testdataKey(b, c.spec, types.KeyUsageTypeEncryptDecrypt)
 		pt := make([]byte, c.maxPlaintext)
 		name := "alg=" + string(c.alg) + "/spec=" + string(c.spec)
-		b.Run(name+"/impl=bare", func(b *testing.B) {
+		RunPair(b, name, func(b *testing.B) {
 			if c.alg == types.EncryptionAlgorithmSpecSm2pke {
 				pub := k.CryptoPublicKey().(*ecdsa.PublicKey)
 				BenchLoop(b, func() {
@@ -57,8 +56,7 @@ func BenchmarkEncrypt(b *testing.B) {
 					b.Fatal(err)
 				}
 			})
-		})
-		b.Run(name+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			BenchLoop(b, func() {
 				var err error
 				if benchSink, err = k.Encrypt(pt, c.alg); err != nil {
@@ -73,7 +71,7 @@ func BenchmarkEncapsulate(b *testing.B) {
 	for _, c := range kemSpecs {
 		k := testdataKey(b, c.spec, types.KeyUsageTypeEncapsulateDecapsulate)
 		name := "alg=ML_KEM/spec=" + string(c.spec)
-		b.Run(name+"/impl=bare", func(b *testing.B) {
+		RunPair(b, name, func(b *testing.B) {
 			switch ek := k.CryptoPublicKey().(type) {
 			case *mlkem.EncapsulationKey512:
 				BenchLoop(b, func() {
@@ -87,8 +85,7 @@ func BenchmarkEncapsulate(b *testing.B) {
 			case *stdmlkem.EncapsulationKey1024:
 				BenchLoop(b, func() { benchSink, benchSink2 = ek.Encapsulate() })
 			}
-		})
-		b.Run(name+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			BenchLoop(b, func() {
 				var err error
 				if benchSink, benchSink2, err = k.Encapsulate(types.EncapsulationAlgorithmSpecMlKem); err != nil {
@@ -146,15 +143,14 @@ func BenchmarkDeriveSharedSecret(b *testing.B) {
 	for _, c := range cases {
 		k := testdataKey(b, c.spec, types.KeyUsageTypeKeyAgreement)
 		name := "alg=ECDH/spec=" + string(c.spec)
-		b.Run(name+"/impl=bare", func(b *testing.B) {
+		RunPair(b, name, func(b *testing.B) {
 			BenchLoop(b, func() {
 				var err error
 				if benchSink, benchSink2, err = c.derive(); err != nil {
 					b.Fatal(err)
 				}
 			})
-		})
-		b.Run(name+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			BenchLoop(b, func() {
 				var err error
 				if benchSink, benchSink2, err = k.DeriveSharedSecret(c.priv, types.KeyAgreementAlgorithmSpecEcdh); err != nil {

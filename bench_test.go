@@ -6,9 +6,9 @@ package kmspub_test
 //	Benchmark<Op>/alg=<ALG>/spec=<SPEC>/…/impl=bare
 //	Benchmark<Op>/alg=<ALG>/spec=<SPEC>/…/impl=kmspub
 //
-// with impl=bare first, so that `benchstat -col /impl` puts the bare
-// primitive in the base column and gives kmspub's ratio to it. scripts/bench
-// runs them and writes BENCHMARKS.md's tables. Encrypt, Encapsulate and
+// (RunPair, in bench_cpu_test.go), so that `benchstat -col '/impl@(bare
+// kmspub)'` puts the bare primitive in the base column and gives kmspub's
+// ratio to it. scripts/bench runs them and prints BENCHMARKS.md's tables. Encrypt, Encapsulate and
 // DeriveSharedSecret are in bench_encrypt_test.go (they use in-package
 // helpers). No benchmark asserts a time: the targets are read off benchstat.
 
@@ -228,14 +228,13 @@ func bareVerifier(b *testing.B, c *verifyBenchCase, h crypto.Hash) func() bool {
 // every signing algorithm, RAW (1 KiB) and DIGEST / EXTERNAL_MU.
 func BenchmarkVerify(b *testing.B) {
 	for _, c := range verifyBenchCases(b) {
-		b.Run(c.name()+"/impl=bare", func(b *testing.B) {
+		kmspub.RunPair(b, c.name(), func(b *testing.B) {
 			kmspub.BenchLoop(b, func() {
 				if !c.bare() {
 					b.Fatal("the bare primitive refused the signature")
 				}
 			})
-		})
-		b.Run(c.name()+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			kmspub.BenchLoop(b, func() {
 				if err := c.k.Verify(c.msg, c.mt, c.alg, c.sig); err != nil {
 					b.Fatal(err)
@@ -307,7 +306,7 @@ func BenchmarkVerifyReader(b *testing.B) {
 		}
 		sig := sigPrivate(b, c.spec).sign(b, c.alg, mt, digest, msg)
 		name := "alg=" + string(c.alg) + "/spec=" + string(c.spec) + "/size=64MiB"
-		b.Run(name+"/impl=bare", func(b *testing.B) {
+		kmspub.RunPair(b, name, func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
 			kmspub.BenchLoop(b, func() {
 				h := newHash()
@@ -316,8 +315,7 @@ func BenchmarkVerifyReader(b *testing.B) {
 				}
 				h.Sum(nil)
 			})
-		})
-		b.Run(name+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
 			kmspub.BenchLoop(b, func() {
 				if err := k.VerifyReader(streamOf(msg), c.alg, sig); err != nil {
@@ -375,15 +373,14 @@ func BenchmarkKeyringGet(b *testing.B) {
 		}
 		var m sync.Map
 		m.Store(name.id, k)
-		b.Run("key="+name.key+"/impl=bare", func(b *testing.B) {
+		kmspub.RunPair(b, "key="+name.key, func(b *testing.B) {
 			kmspub.BenchParallel(b, func() {
 				v, _ := m.Load(name.id)
 				if v.(*kmspub.PublicKey) == nil {
 					b.Fatal("nil key")
 				}
 			})
-		})
-		b.Run("key="+name.key+"/impl=kmspub", func(b *testing.B) {
+		}, func(b *testing.B) {
 			kmspub.BenchParallel(b, func() {
 				if got, err := r.Get(ctx, name.id); err != nil || got == nil {
 					b.Fatal("miss", err)
