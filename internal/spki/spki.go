@@ -159,6 +159,11 @@ func parseRSA(der []byte, params cryptobyte.String, raw []byte) (*Key, error) {
 	if !ok {
 		return nil, fail("RSA: unexpected key type %T", pub)
 	}
+	// crypto/x509 ignores bytes after the exponent inside RSAPublicKey;
+	// only its DER encoding is accepted here.
+	if string(x509.MarshalPKCS1PublicKey(rsaPub)) != string(raw) {
+		return nil, fail("RSA: RSAPublicKey is not the DER SEQUENCE { modulus, exponent }")
+	}
 	var spec types.KeySpec
 	switch rsaPub.N.BitLen() {
 	case 2048:
