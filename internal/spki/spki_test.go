@@ -343,6 +343,30 @@ func FuzzSPKIParse(f *testing.F) {
 				}
 			}
 		}
+		// And the signature vectors' keys (RSA, ECDSA, Ed25519, ML-DSA), one
+		// per group: well-formed starting points for the RSA and other
+		// parsers, which the ECDH keys do not reach.
+		for _, name := range []string{"rsa_signature_2048_sha256_test.json", "rsa_signature_3072_sha256_test.json",
+			"rsa_pss_4096_sha256_mgf1_32_test.json", "ecdsa_secp256k1_sha256_test.json", "ecdsa_secp521r1_sha512_test.json",
+			"ed25519_test.json", "mldsa_44_verify_test.json"} {
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			var v struct {
+				TestGroups []struct {
+					PublicKeyDer string `json:"publicKeyDer"`
+				} `json:"testGroups"`
+			}
+			if json.Unmarshal(data, &v) != nil {
+				continue
+			}
+			for _, g := range v.TestGroups {
+				if der, err := hex.DecodeString(g.PublicKeyDer); err == nil && len(der) > 0 {
+					f.Add(der)
+				}
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, der []byte) {
 		k, err := Parse(der)
