@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 // WithAuditLogger makes a [Client] write one record to logger for every
@@ -27,7 +29,10 @@ import (
 //
 // A record never holds the message, plaintext, signature, ciphertext, shared
 // secret or error message — only the names above — so audit logs can be
-// kept and shipped without becoming sensitive.
+// kept and shipped without becoming sensitive. A key_id, algorithm or
+// message_type over 2048 bytes (KMS's longest KeyId; such a request is
+// refused) is cut there and ends with "…", so no request makes a record of
+// unbounded size.
 func WithAuditLogger(logger *slog.Logger) ClientOption {
 	return func(c *Client) { c.audit = logger }
 }
@@ -63,15 +68,15 @@ func (c *Client) log(ctx context.Context, rec *auditRecord, err error) {
 		return
 	}
 	r := slog.NewRecord(c.now(), level, "kmspub offline operation", 0)
-	r.AddAttrs(slog.String("operation", rec.operation), slog.String("key_id", rec.keyID))
+	r.AddAttrs(slog.String("operation", rec.operation), slog.String("key_id", auditBounded(rec.keyID)))
 	if rec.keyARN != "" {
 		r.AddAttrs(slog.String("key_arn", rec.keyARN))
 	}
 	if rec.algorithm != "" {
-		r.AddAttrs(slog.String("algorithm", rec.algorithm))
+		r.AddAttrs(slog.String("algorithm", auditBounded(rec.algorithm)))
 	}
 	if rec.messageType != "" {
-		r.AddAttrs(slog.String("message_type", rec.messageType))
+		r.AddAttrs(slog.String("message_type", auditBounded(rec.messageType)))
 	}
 	if rec.dryRun {
 		r.AddAttrs(slog.Bool("dry_run", true))
@@ -81,3 +86,12 @@ func (c *Client) log(ctx context.Context, rec *auditRecord, err error) {
 }
 
 func (c *Client) now() time.Time { return c.keys.now() }
+
+// auditBounded cuts a value the caller gave to the longest key ID KMS
+// takes, so that a hostile request cannot make a record of any size.
+func auditBounded(s string) string {
+	if len(s) > kmsrules.MaxKeyIDSize {
+		return s[:kmsrules.MaxKeyIDSize] + "…"
+	}
+	return s
+}

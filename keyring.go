@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 // Defaults for [NewKeyring].
@@ -176,8 +177,10 @@ func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Opt
 			return k, err
 		}
 	}
-	if keyID == "" {
-		return nil, kmserr.TooShort("keyId", 1)
+	// KMS's model bounds, before a flight or a cache entry is made for the
+	// name, and before a long one is quoted in an error.
+	if err := checkLength("keyId", len(keyID), kmsrules.MinKeyIDSize, kmsrules.MaxKeyIDSize); err != nil {
+		return nil, err
 	}
 	return r.flights.do(ctx, keyID,
 		func() (*PublicKey, error, bool) { return r.lookup(keyID) },

@@ -132,8 +132,8 @@ func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
 // [FromGetPublicKeyOutput] does. optFns are passed to the client unchanged.
 // An error from the client is returned as is, so SDK errors keep their types.
 func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
-	if keyID == "" {
-		return nil, kmserr.TooShort("keyId", 1)
+	if err := checkLength("keyId", len(keyID), kmsrules.MinKeyIDSize, kmsrules.MaxKeyIDSize); err != nil {
+		return nil, err
 	}
 	out, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)}, optFns...)
 	if err != nil {

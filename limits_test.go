@@ -2,8 +2,11 @@ package kmspub_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -91,7 +94,10 @@ func TestLimitsRequestBlobs(t *testing.T) {
 	wantBoundedRefusal(t, "Encrypt SM2PKE, 100 MB plaintext", smallAlloc,
 		func() error { _, err := sm2Enc.Encrypt(hugeInput, "SM2PKE"); return err }, validation)
 	wantBoundedRefusal(t, "SM2Digest, 100 MB distinguishing ID", smallAlloc,
-		func() error { _, err := kmspub.SM2Digest(sigSignKey(t, types.KeySpecSm2), hugeInput, []byte("m")); return err },
+		func() error {
+			_, err := kmspub.SM2Digest(sigSignKey(t, types.KeySpecSm2), hugeInput, []byte("m"))
+			return err
+		},
 		func(err error) bool { return strings.Contains(err.Error(), "1 to 8191 bytes") })
 
 	// VerifyReader refuses a 100 MB signature before it reads the message.
@@ -163,6 +169,52 @@ func TestLimitsKeyInputs(t *testing.T) {
 			_, err := kmspub.FromGetPublicKeyOutput(out)
 			return err
 		}, isInvalidKey)
+}
+
+// TestLimitsKeyID: a key ID over KMS's model limit (KeyIdType, 1–2048
+// characters) is refused with KMS's ValidationException before a Keyring
+// asks KMS, makes a cache entry for it or quotes it, through every entry
+// point that takes one.
+func TestLimitsKeyID(t *testing.T) {
+	const tooLong = "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048"
+	ring := kmspub.NewKeyring(limitsNoKMS{t})
+	// The audit log records every request's key ID, refused ones too.
+	client := kmspub.NewClient(ring, kmspub.WithAuditLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	for _, id := range []string{"alias/" + strings.Repeat("a", 2043), strings.Repeat("a", hugeSize)} {
+		calls := []struct {
+			name string
+			call func() error
+		}{
+			{"Fetch", func() error { _, err := kmspub.Fetch(context.Background(), limitsNoKMS{t}, id); return err }},
+			{"Keyring.Get", func() error { _, err := ring.Get(context.Background(), id); return err }},
+			{"Client.Verify", func() error {
+				_, err := client.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(id), Message: []byte("m"),
+					SigningAlgorithm: "ECDSA_SHA_256", Signature: []byte{0x30}})
+				return err
+			}},
+		}
+		for _, c := range calls {
+			wantBoundedRefusal(t, fmt.Sprintf("%s, %d-character key ID", c.name, len(id)), smallAlloc, c.call,
+				func(err error) bool {
+					var api smithy.APIError
+					return errors.As(err, &api) && api.ErrorCode() == codeValidation && api.ErrorMessage() == tooLong
+				})
+		}
+	}
+	// 2048 characters is within the model: the name reaches KMS.
+	if _, err := kmspub.Fetch(context.Background(), limitsNoKMS{t}, "alias/"+strings.Repeat("a", 2042)); !errors.Is(err, errLimitsNoKMS) {
+		t.Fatalf("2048-character key ID: %v; want the client's answer", err)
+	}
+}
+
+var errLimitsNoKMS = errors.New("no KMS here")
+
+// limitsNoKMS is a GetPublicKey client that answers every call with
+// errLimitsNoKMS: a key ID that reaches it was not refused locally.
+type limitsNoKMS struct{ t *testing.T }
+
+func (c limitsNoKMS) GetPublicKey(context.Context, *kms.GetPublicKeyInput, ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	return nil, errLimitsNoKMS
 }
 
 // hugeRSASPKI returns SEQUENCE { SEQUENCE { rsaEncryption, NULL },

@@ -29,6 +29,8 @@ const (
 	MinPlaintextSize     = 1    // Encrypt Plaintext min
 	MaxPlaintextSize     = 4096 // Encrypt Plaintext max
 	MaxPeerPublicKeySize = 8192 // DeriveSharedSecret PublicKey max
+	MinKeyIDSize         = 1    // KeyId, KeyIdType min (every operation)
+	MaxKeyIDSize         = 2048 // KeyId, KeyIdType max
 	ExternalMuSize       = 64   // EXTERNAL_MU message: exactly μ
 	SharedSecretSizeKEM  = 32   // ML-KEM shared secret
 
