@@ -93,6 +93,20 @@ func TestLimitsRequestBlobs(t *testing.T) {
 		func() error { _, err := rsaEnc.Encrypt(hugeInput, "RSAES_OAEP_SHA_256"); return err }, validation)
 	wantBoundedRefusal(t, "Encrypt SM2PKE, 100 MB plaintext", smallAlloc,
 		func() error { _, err := sm2Enc.Encrypt(hugeInput, "SM2PKE"); return err }, validation)
+	hugeName := strings.Repeat("A", hugeSize)
+	wantBoundedRefusal(t, "Verify, 100 MB algorithm name", smallAlloc,
+		func() error {
+			return p256.Verify([]byte("m"), "", types.SigningAlgorithmSpec(hugeName), sig)
+		}, validation)
+	wantBoundedRefusal(t, "Verify, 100 MB message type", smallAlloc,
+		func() error {
+			return p256.Verify([]byte("m"), types.MessageType(hugeName), "ECDSA_SHA_256", sig)
+		}, validation)
+	wantBoundedRefusal(t, "Encrypt, 100 MB algorithm name", smallAlloc,
+		func() error {
+			_, err := rsaEnc.Encrypt([]byte("m"), types.EncryptionAlgorithmSpec(hugeName))
+			return err
+		}, validation)
 	wantBoundedRefusal(t, "SM2Digest, 100 MB distinguishing ID", smallAlloc,
 		func() error {
 			_, err := kmspub.SM2Digest(sigSignKey(t, types.KeySpecSm2), hugeInput, []byte("m"))

@@ -94,13 +94,15 @@ func Required(field string) error {
 	return Validation(fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 }
 
-// BadEnum: a value outside the member's enum.
+// BadEnum: a value outside the member's enum. The value is quoted up to 256
+// characters: no enum value is near that long, and a hostile one must not
+// make an error of its own size.
 func BadEnum[A ~string](value A, field string, allowed []A) error {
 	s := make([]string, len(allowed))
 	for i, a := range allowed {
 		s[i] = string(a)
 	}
-	return Validation(fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+	return Validation(fmt.Sprintf("1 validation error detected: Value '%.256s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
 		value, field, strings.Join(s, ", ")))
 }
 
