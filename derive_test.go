@@ -13,9 +13,9 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -27,34 +27,6 @@ import (
 
 	"github.com/kmspub/kmspub/internal/spki"
 )
-
-// encWycheproof returns the path of a Wycheproof vector file in
-// shared/wycheproof beside the repository, found by walking up from the
-// package directory. It skips the test when the vectors are absent, and
-// fails it when CI=true.
-func encWycheproof(t testing.TB, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "wycheproof", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("Wycheproof vectors not found: no shared/wycheproof/%s above the package directory", name)
-	}
-	t.Skipf("Wycheproof vectors not found: no shared/wycheproof/%s above the package directory", name)
-	return ""
-}
 
 var ecdhSpecs = []struct {
 	spec       types.KeySpec
@@ -205,7 +177,7 @@ func TestDeriveSharedSecretWycheproof(t *testing.T) {
 			types.KeySpecEccNistP521: "ecdh_secp521r1_test.json",
 		}[c.spec]
 		t.Run(string(c.spec), func(t *testing.T) {
-			data, err := os.ReadFile(encWycheproof(t, file))
+			data, err := os.ReadFile(wycheproof.Path(t, file))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -164,21 +165,13 @@ func derModelAccepts(k *kmspub.PublicKey, alg types.SigningAlgorithmSpec, n *big
 // ECDSA vectors (valid and invalid) as seeds, or none when the vectors are
 // not beside the repository: the fuzz target runs without them.
 func wycheproofECDSASignatures(f *testing.F) [][]byte {
-	dir, err := os.Getwd()
-	if err != nil {
+	dir := wycheproof.Find()
+	if dir == "" {
 		return nil
-	}
-	for ; ; dir = filepath.Dir(dir) {
-		if st, err := os.Stat(filepath.Join(dir, "shared", "wycheproof")); err == nil && st.IsDir() {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			return nil
-		}
 	}
 	var out [][]byte
 	for _, name := range []string{"ecdsa_secp256r1_sha256_test.json", "ecdsa_secp256k1_sha256_test.json"} {
-		data, err := os.ReadFile(filepath.Join(dir, "shared", "wycheproof", name))
+		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,7 +137,7 @@ func mlkemSPKI(t testing.TB, oid asn1.ObjectIdentifier, ek []byte) []byte {
 func TestEncapsulateWycheproofKeys(t *testing.T) {
 	for _, c := range kemSpecs {
 		t.Run(string(c.spec), func(t *testing.T) {
-			data, err := os.ReadFile(encWycheproof(t, c.wycheproof))
+			data, err := os.ReadFile(wycheproof.Path(t, c.wycheproof))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,6 +19,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -968,31 +969,6 @@ func TestRefusals(t *testing.T) {
 
 const modelB64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-// modelWycheproofDir finds shared/wycheproof beside the repository.
-func modelWycheproofDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "wycheproof")
-		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/wycheproof not found beside the repository (required when CI=true)")
-	}
-	t.Skip("shared/wycheproof not found beside the repository; skipping Wycheproof vectors")
-	return ""
-}
-
 // modelWycheproofModulusOverflow returns the SPKI of the first ML-KEM-768
 // encapsulation key Wycheproof flags ModulusOverflow.
 func modelWycheproofModulusOverflow(t *testing.T) []byte {
@@ -1034,7 +1010,7 @@ type modelMLKEMTest struct {
 // modelWycheproofMLKEMTests returns every test of a Wycheproof ML-KEM encaps file.
 func modelWycheproofMLKEMTests(t *testing.T, file string) []modelMLKEMTest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(modelWycheproofDir(t), file))
+	data, err := os.ReadFile(filepath.Join(wycheproof.Dir(t), file))
 	if err != nil {
 		t.Fatal(err)
 	}

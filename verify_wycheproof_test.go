@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,30 +18,6 @@ import (
 
 	"github.com/kmspub/kmspub"
 )
-
-// sigWycheproofDir finds shared/wycheproof beside the repository by walking
-// up from the package directory. Vectors are never copied into the repo.
-func sigWycheproofDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	sigCheck(t, err)
-	for {
-		candidate := filepath.Join(dir, "shared", "wycheproof")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/wycheproof not found beside the repository (CI=true)")
-	}
-	t.Skip("shared/wycheproof not found beside the repository; Wycheproof vectors skipped")
-	return ""
-}
 
 type wpTest struct {
 	TcID    int      `json:"tcId"`
@@ -92,7 +69,7 @@ func wpHex(t *testing.T, s string) []byte {
 
 func wpLoad(t *testing.T, name string) *wpFile {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sigWycheproofDir(t), name))
+	data, err := os.ReadFile(filepath.Join(wycheproof.Dir(t), name))
 	sigCheck(t, err)
 	var f wpFile
 	sigCheck(t, json.Unmarshal(data, &f))
@@ -247,7 +224,7 @@ func TestWycheproofRSAPKCS1(t *testing.T) {
 }
 
 func TestWycheproofRSAPSS(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(sigWycheproofDir(t), "rsa_pss_*_test.json"))
+	files, err := filepath.Glob(filepath.Join(wycheproof.Dir(t), "rsa_pss_*_test.json"))
 	sigCheck(t, err)
 	if len(files) == 0 {
 		t.Fatal("no rsa_pss_* files")

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"hash"
 	"os"
 	"testing"
@@ -84,7 +85,7 @@ func TestWycheproofOAEP(t *testing.T) {
 		{"rsa_oaep_4096_sha256_mgf1sha1_test.json", types.KeySpecRsa4096, "", nil, nil, 0},
 	} {
 		t.Run(file.name, func(t *testing.T) {
-			data, err := os.ReadFile(encWycheproof(t, file.name))
+			data, err := os.ReadFile(wycheproof.Path(t, file.name))
 			if err != nil {
 				t.Fatal(err)
 			}

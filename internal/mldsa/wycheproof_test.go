@@ -3,37 +3,11 @@ package mldsa
 import (
 	"encoding/hex"
 	"encoding/json"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-// findWycheproof walks up from the working directory looking for
-// shared/wycheproof, which lives next to the repository checkout.
-func findWycheproof(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "wycheproof")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	const msg = "shared/wycheproof not found in any parent of the working directory (expected next to the repository)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 type hexBytes []byte
 
@@ -69,7 +43,7 @@ type wycheproofFile struct {
 // MuWithContext + VerifyMu, and checks that gmsm's message-level
 // VerifyWithOptions agrees on each vector.
 func TestWycheproof(t *testing.T) {
-	dir := findWycheproof(t)
+	dir := wycheproof.Dir(t)
 	for _, p := range allParams {
 		t.Run(p.String(), func(t *testing.T) {
 			name := map[*Params]string{MLDSA44: "44", MLDSA65: "65", MLDSA87: "87"}[p]

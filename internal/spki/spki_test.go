@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -319,7 +320,7 @@ func FuzzSPKIParse(f *testing.F) {
 	f.Add(build(oidSM2, oidParam(oidSM2), 0, sm2DER[len(sm2DER)-65:]))
 	// The Wycheproof ECDH peer keys (BER, explicit curves, off-curve
 	// points…), read in place when present: vectors are not copied here.
-	if dir := findWycheproof(); dir != "" {
+	if dir := wycheproof.Find(); dir != "" {
 		for _, name := range []string{"ecdh_secp256r1_test.json", "ecdh_secp384r1_test.json", "ecdh_secp521r1_test.json"} {
 			data, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
@@ -451,39 +452,6 @@ func reencode(t *testing.T, k *Key) []byte {
 	return nil
 }
 
-// findWycheproof returns shared/wycheproof beside the repository, or "".
-func findWycheproof() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "wycheproof")
-		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// wycheproofDir finds shared/wycheproof, skipping the test when it is absent
-// (failing when CI=true).
-func wycheproofDir(t *testing.T) string {
-	t.Helper()
-	if dir := findWycheproof(); dir != "" {
-		return dir
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/wycheproof not found beside the repository (required when CI=true)")
-	}
-	t.Skip("shared/wycheproof not found beside the repository; skipping Wycheproof vectors")
-	return ""
-}
-
 // TestWycheproofECDHPublicKeys runs every peer public key (an SPKI) of the
 // Wycheproof ECDH vectors through Parse. Valid vectors' keys are accepted as
 // the curve's spec. "Acceptable" ones are lenient encodings (BER, compressed
@@ -492,7 +460,7 @@ func wycheproofDir(t *testing.T) string {
 // another named curve (WrongCurve, ModifiedGroup), which may parse — as
 // another spec.
 func TestWycheproofECDHPublicKeys(t *testing.T) {
-	dir := wycheproofDir(t)
+	dir := wycheproof.Dir(t)
 	for _, c := range []struct {
 		file string
 		spec types.KeySpec
@@ -563,7 +531,7 @@ func TestWycheproofECDHPublicKeys(t *testing.T) {
 // signature-verification group for a KMS key type: each is accepted as the
 // right spec, except ML-DSA keys of the wrong length, which are refused.
 func TestWycheproofPublicKeyDer(t *testing.T) {
-	dir := wycheproofDir(t)
+	dir := wycheproof.Dir(t)
 	specOf := func(file string) types.KeySpec {
 		for prefix, spec := range map[string]types.KeySpec{
 			"ecdsa_secp256r1_": "ECC_NIST_P256", "ecdsa_secp384r1_": "ECC_NIST_P384", "ecdsa_secp521r1_": "ECC_NIST_P521",
