@@ -2,6 +2,7 @@ package kmspub
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,16 @@ const (
 	// the error is returned (or the stale key served) without asking KMS
 	// again during that time.
 	DefaultNegativeTTL = time.Second
+	// DefaultMaxNames bounds how many names other than key ARNs a Keyring
+	// holds at once (see [WithMaxNames]).
+	DefaultMaxNames = 10000
 )
+
+// ErrKeyringFull is given to the error handler ([WithErrorHandler]) with a
+// name that a [Keyring] did not keep because it already held its maximum
+// number of names ([WithMaxNames]). The call itself was answered: the
+// name is looked up again on its next use.
+var ErrKeyringFull = errors.New("kmspub: the keyring holds its maximum number of names; the name was not kept")
 
 // A Keyring fetches KMS public keys with GetPublicKey and keeps them, so that
 // a service calls KMS once per key instead of once per operation. It is safe
@@ -57,8 +67,28 @@ const (
 // Names are cache keys as given: optFns passed to [Keyring.Get] reach the
 // client on a miss but are not part of the key, so a Keyring used with
 // several Regions must be given key ARNs or alias ARNs, not bare key IDs or
-// alias names. Every name looked up takes a small entry; key IDs taken from
-// untrusted input should be checked (for example by a [Policy]) first.
+// alias names.
+//
+// Memory: a Keyring holds one entry per key ARN of a key it fetched or was
+// given, for ever, so those grow only with the keys that exist and that the
+// client may read. Every other name it holds — an alias, alias ARN or bare
+// key ID, and any name (even an ARN) whose lookup failed — is held only
+// while its entry is of use: until its TTL ends, or, with stale serving,
+// until the maximum staleness ends; a failure until its negative TTL ends.
+// Such entries are dropped on a later miss (any name's), not by a
+// background goroutine, and at most [WithMaxNames] of them are held at
+// once. When a new name would pass that bound, the Keyring makes room for
+// a resolved name by dropping the entry due to be dropped first if that
+// is a failed lookup; a failure is never kept in place of another entry,
+// nor a resolved name in place of another. A name it cannot keep is still
+// answered (looked up, its key kept by ARN), reported to the error handler
+// with [ErrKeyringFull], and looked up again on its next use. So names
+// taken from untrusted input cost at most the bound's worth of entries,
+// and at worst one GetPublicKey per call. An entry holds the name and the
+// client's error, which for NotFound quotes the name: about 450 bytes for
+// a short name, 4.7 KB for one of KMS's maximum length (2048 characters),
+// so at the default bound 4.5 MB to 47 MB. Lower the bound when names come
+// from untrusted input and few are expected.
 type Keyring struct {
 	client      GetPublicKeyAPIClient
 	ttl         time.Duration
@@ -67,9 +97,11 @@ type Keyring struct {
 	now         func() time.Time
 	timers      bool // the default clock: name entries expire by timer (see keyringEntry.expired)
 	onError     func(keyID string, err error)
+	maxNames    int
 
 	entries sync.Map // name → *keyringEntry; entries are immutable, replaced whole
 	flights flightGroup[*PublicKey]
+	names   nameIndex // the entries that are not permanent, for dropping and bounding them
 }
 
 // keyringEntry is what the Keyring knows about one name. It is never
@@ -116,11 +148,19 @@ func WithNegativeTTL(d time.Duration) KeyringOption {
 
 // WithErrorHandler sets a function called once for every failed
 // GetPublicKey, with the name asked for and the client's error, whether or
-// not a stale key was served instead. It runs on the goroutine that made the
-// call, with no lock held, and must not block for long.
+// not a stale key was served instead, and with [ErrKeyringFull] for every
+// name not kept because of [WithMaxNames]. It runs on the goroutine that
+// made the call, with no lock held, and must not block for long.
 func WithErrorHandler(handle func(keyID string, err error)) KeyringOption {
 	return func(r *Keyring) { r.onError = handle }
 }
+
+// WithMaxNames sets how many names other than key ARNs the Keyring holds
+// at once (default [DefaultMaxNames]): aliases, alias ARNs, bare key IDs
+// and names whose lookup failed. Past the bound a new name is answered but
+// not kept, as described on [Keyring]; zero or less keeps no such name
+// (and reports nothing). Key ARNs of fetched keys are not counted.
+func WithMaxNames(n int) KeyringOption { return func(r *Keyring) { r.maxNames = n } }
 
 // WithClock replaces time.Now for every age the Keyring (and a [Client]
 // built on it) computes. Tests use it to move time without sleeping. With
@@ -139,6 +179,7 @@ func NewKeyring(client GetPublicKeyAPIClient, opts ...KeyringOption) *Keyring {
 		ttl:         DefaultTTL,
 		maxStale:    DefaultMaxStale,
 		negativeTTL: DefaultNegativeTTL,
+		maxNames:    DefaultMaxNames,
 		now:         time.Now,
 		timers:      true,
 	}
@@ -243,18 +284,40 @@ func (r *Keyring) fresh(e *keyringEntry, now time.Time) bool {
 	return now.Before(e.resolvedAt.Add(r.ttl))
 }
 
-// newNameEntry returns the entry for a name just resolved to k, and with
-// the default clock starts the timer that ends its TTL.
-func (r *Keyring) newNameEntry(k *PublicKey, now time.Time) *keyringEntry {
+// storeNameEntry keeps a name just resolved to k, and with the default
+// clock starts the timer that ends its TTL. It reports whether the name
+// was kept (see [Keyring.setName]).
+func (r *Keyring) storeNameEntry(keyID string, k *PublicKey, now time.Time) bool {
 	e := &keyringEntry{key: k, resolvedAt: now}
-	if r.timers {
-		if r.ttl <= 0 {
-			e.expired.Store(true)
-		} else {
-			time.AfterFunc(r.ttl, func() { e.expired.Store(true) })
-		}
+	if r.timers && r.ttl <= 0 {
+		e.expired.Store(true)
 	}
-	return e
+	if !r.setName(keyID, e, now) {
+		return false
+	}
+	// The timer starts only once the entry is kept, so that a name past
+	// the bound holds nothing; a hit meanwhile is within the TTL anyway.
+	if r.timers && r.ttl > 0 {
+		time.AfterFunc(r.ttl, func() { e.expired.Store(true) })
+	}
+	return true
+}
+
+// dropAt is when entry e stops being of use: from then on Get does what
+// it would do had the name never been asked for, so e can be dropped.
+func (r *Keyring) dropAt(e *keyringEntry) time.Time {
+	var at time.Time
+	if e.key != nil {
+		keep := r.ttl
+		if r.maxStale > r.ttl {
+			keep = r.maxStale // see withinMaxStale
+		}
+		at = e.resolvedAt.Add(keep)
+	}
+	if e.err != nil && e.retryAt.After(at) {
+		at = e.retryAt
+	}
+	return at
 }
 
 func (r *Keyring) withinMaxStale(e *keyringEntry, now time.Time) bool {
@@ -275,8 +338,8 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 	now := r.now()
 	if err == nil {
 		if k, err = r.storePermanent(k); err == nil {
-			if k.keyID != keyID {
-				r.entries.Store(keyID, r.newNameEntry(k, now))
+			if k.keyID != keyID && !r.storeNameEntry(keyID, k, now) {
+				r.reportFull(keyID)
 			}
 			return k, nil
 		}
@@ -292,32 +355,85 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 	if v, ok := r.entries.Load(keyID); ok {
 		prev = v.(*keyringEntry)
 	}
-	// Only this flight writes keyID's entry, except Add, which may have
-	// stored the key for ever meanwhile: replace prev only if it is still
-	// there, and never replace a permanent entry.
-	replace := func(next *keyringEntry) {
-		switch {
-		case prev == nil && next != nil:
-			r.entries.LoadOrStore(keyID, next)
-		case prev == nil:
-		case next == nil:
-			r.entries.CompareAndDelete(keyID, prev)
-		default:
-			r.entries.CompareAndSwap(keyID, prev, next)
-		}
-	}
+	// Only this flight writes keyID's entry, except Add (or another
+	// name's fetch), which may have stored the key for ever meanwhile;
+	// setName never replaces a permanent entry.
 	switch {
 	case prev != nil && prev.permanent:
 		return prev.key, nil
 	case prev != nil && prev.key != nil && r.withinMaxStale(prev, now):
-		replace(&keyringEntry{key: prev.key, resolvedAt: prev.resolvedAt, err: err, retryAt: now.Add(r.negativeTTL)})
+		if !r.setName(keyID, &keyringEntry{key: prev.key, resolvedAt: prev.resolvedAt, err: err, retryAt: now.Add(r.negativeTTL)}, now) {
+			r.reportFull(keyID) // only if prev was dropped meanwhile
+		}
 		return prev.key, nil
 	case r.negativeTTL > 0:
-		replace(&keyringEntry{err: err, retryAt: now.Add(r.negativeTTL)})
+		if !r.setName(keyID, &keyringEntry{err: err, retryAt: now.Add(r.negativeTTL)}, now) {
+			r.reportFull(keyID)
+		}
 	default:
-		replace(nil)
+		r.setName(keyID, nil, now)
 	}
 	return nil, err
+}
+
+func (r *Keyring) reportFull(keyID string) {
+	if r.onError != nil && r.maxNames > 0 {
+		r.onError(keyID, ErrKeyringFull)
+	}
+}
+
+// setName makes next the entry of keyID (nil: no entry), unless keyID
+// holds a permanent entry, which stays. It first drops the entries no
+// longer of use. A new name past the bound takes the place of the entry
+// due to be dropped first if next is a resolved name and that entry a
+// negative one; otherwise it is not stored, and setName returns false.
+func (r *Keyring) setName(keyID string, next *keyringEntry, now time.Time) bool {
+	x := &r.names
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.dropUntil(r, now)
+	var cur *keyringEntry
+	if v, ok := r.entries.Load(keyID); ok {
+		if cur = v.(*keyringEntry); cur.permanent {
+			return true
+		}
+	}
+	slot := x.byName[keyID]
+	if next == nil {
+		if cur != nil {
+			r.entries.CompareAndDelete(keyID, cur)
+		}
+		if slot != nil {
+			x.remove(slot)
+		}
+		return true
+	}
+	if slot == nil {
+		if len(x.byName) >= r.maxNames && (next.key == nil || !x.evictNegative(r)) {
+			return false
+		}
+		slot = &nameSlot{name: keyID}
+		if x.byName == nil {
+			x.byName = make(map[string]*nameSlot)
+		}
+		x.byName[keyID] = slot
+		heap.Push(&x.heap, slot)
+	}
+	slot.dropAt, slot.negative = r.dropAt(next), next.key == nil
+	heap.Fix(&x.heap, slot.index)
+	// Non-permanent entries are written only under x.mu, so these fail
+	// only when a key ARN's permanent entry was stored meanwhile.
+	var stored bool
+	if cur == nil {
+		_, loaded := r.entries.LoadOrStore(keyID, next)
+		stored = !loaded
+	} else {
+		stored = r.entries.CompareAndSwap(keyID, cur, next)
+	}
+	if !stored {
+		x.remove(slot)
+	}
+	return true
 }
 
 // storePermanent stores k under its key ARN for ever and returns the key
@@ -331,8 +447,15 @@ func (r *Keyring) storePermanent(k *PublicKey) (*PublicKey, error) {
 	}
 	e := v.(*keyringEntry)
 	if !e.permanent {
-		// A negative entry for the ARN from an earlier failure: replace it.
-		if r.entries.CompareAndSwap(k.keyID, e, &keyringEntry{key: k, permanent: true}) {
+		// A negative entry for the ARN from an earlier failure: replace it,
+		// under the name index's lock as every write of such an entry.
+		r.names.mu.Lock()
+		swapped := r.entries.CompareAndSwap(k.keyID, e, &keyringEntry{key: k, permanent: true})
+		if slot := r.names.byName[k.keyID]; swapped && slot != nil {
+			r.names.remove(slot)
+		}
+		r.names.mu.Unlock()
+		if swapped {
 			return k, nil
 		}
 		return r.storePermanent(k)
@@ -341,6 +464,74 @@ func (r *Keyring) storePermanent(k *PublicKey) (*PublicKey, error) {
 		return nil, invalidKey("PublicKey", fmt.Sprintf("differs from the key already held for %s; a KMS key's public key never changes", k.keyID), nil)
 	}
 	return e.key, nil
+}
+
+// nameIndex orders a Keyring's entries that are not permanent by the time
+// each stops being of use, so that the miss path drops them in O(log n)
+// and bounds their number. Such entries are written to Keyring.entries only
+// under mu, so the index and the map agree. The hit path never touches it.
+type nameIndex struct {
+	mu     sync.Mutex
+	byName map[string]*nameSlot
+	heap   slotHeap
+}
+
+type nameSlot struct {
+	name     string
+	dropAt   time.Time
+	negative bool // the name never resolved: the entry holds only an error
+	index    int  // in nameIndex.heap
+}
+
+// dropUntil drops every entry no longer of use at now.
+func (x *nameIndex) dropUntil(r *Keyring, now time.Time) {
+	for len(x.heap) > 0 && !now.Before(x.heap[0].dropAt) {
+		x.drop(r, x.heap[0])
+	}
+}
+
+// evictNegative drops the entry due to be dropped first if it is a
+// negative one: dropping it costs only an earlier retry.
+func (x *nameIndex) evictNegative(r *Keyring) bool {
+	if len(x.heap) == 0 || !x.heap[0].negative {
+		return false
+	}
+	x.drop(r, x.heap[0])
+	return true
+}
+
+func (x *nameIndex) drop(r *Keyring, slot *nameSlot) {
+	if v, ok := r.entries.Load(slot.name); ok && !v.(*keyringEntry).permanent {
+		r.entries.CompareAndDelete(slot.name, v)
+	}
+	x.remove(slot)
+}
+
+func (x *nameIndex) remove(slot *nameSlot) {
+	heap.Remove(&x.heap, slot.index)
+	delete(x.byName, slot.name)
+}
+
+// slotHeap is a container/heap of slots, earliest dropAt first.
+type slotHeap []*nameSlot
+
+func (h slotHeap) Len() int           { return len(h) }
+func (h slotHeap) Less(i, j int) bool { return h[i].dropAt.Before(h[j].dropAt) }
+func (h slotHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *slotHeap) Push(x any) {
+	slot := x.(*nameSlot)
+	slot.index = len(*h)
+	*h = append(*h, slot)
+}
+func (h *slotHeap) Pop() any {
+	old := *h
+	slot := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return slot
 }
 
 // flightGroup makes concurrent misses for one name share one fetch, in the
