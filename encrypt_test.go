@@ -447,7 +447,7 @@ func FuzzEncrypt(f *testing.F) {
 			case len(plaintext) > 4096:
 				code, message = "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"
 			case alg != "" && !slices.Contains(enum, alg):
-				code, message = "ValidationException", fmt.Sprintf("1 validation error detected: Value '%s' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]", alg)
+				code, message = "ValidationException", fmt.Sprintf("1 validation error detected: Value '%.256s' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]", alg)
 			case limit < 0:
 				code, message = "InvalidKeyUsageException", fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", effective, k.KeySpec())
 			case len(plaintext) > limit:
