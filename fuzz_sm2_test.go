@@ -101,13 +101,18 @@ func FuzzSM2Digest(f *testing.F) {
 			if err == nil {
 				t.Fatalf("SM2Digest accepted a %d-byte ID", len(id))
 			}
+			// The refusal of an ID of the same length whose bytes all differ:
+			// text found in both is the refusal's own wording, not input.
+			_, baseErr := kmspub.SM2Digest(k, flipAll(id), flipAll(msg))
 			for _, e := range []error{err, herr} {
 				text := e.Error()
 				if !strings.Contains(text, "1 to 8191 bytes") {
 					t.Fatalf("refusal of a %d-byte ID does not state the bounds: %q", len(id), text)
 				}
-				if len(id) >= 4 && strings.Contains(text, string(id)) || len(msg) >= 4 && strings.Contains(text, string(msg)) {
-					t.Fatalf("refusal quotes its input: %q", text)
+				for _, in := range [][]byte{id, msg} {
+					if len(in) >= 4 && strings.Contains(text, string(in)) && (baseErr == nil || !strings.Contains(baseErr.Error(), string(in))) {
+						t.Fatalf("refusal quotes its input: %q", text)
+					}
 				}
 			}
 			return
