@@ -19,6 +19,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/kmspub/kmspub/internal/spkitest"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 	"os"
 	"os/exec"
@@ -35,8 +36,6 @@ import (
 	"github.com/emmansun/gmsm/mldsa"
 	"github.com/emmansun/gmsm/mlkem"
 	"github.com/emmansun/gmsm/sm2"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/kmspub/kmspub"
 )
@@ -518,29 +517,6 @@ func TestLoadEncodings(t *testing.T) {
 	}
 }
 
-// modelSPKI builds a SubjectPublicKeyInfo from its parts with cryptobyte, so
-// that tests can make encodings no library would write.
-func modelSPKI(algorithm asn1.ObjectIdentifier, params func(*cryptobyte.Builder), unusedBits byte, key []byte) []byte {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(algorithm)
-			if params != nil {
-				params(b)
-			}
-		})
-		b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
-			b.AddUint8(unusedBits)
-			b.AddBytes(key)
-		})
-	})
-	return b.BytesOrPanic()
-}
-
-func modelOID(oid asn1.ObjectIdentifier) func(*cryptobyte.Builder) {
-	return func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid) }
-}
-
 var (
 	modelOIDECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 	modelOIDSM2         = asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 301}
@@ -554,10 +530,10 @@ var (
 func TestSM2BothOIDForms(t *testing.T) {
 	standard := modelPubDER(t, types.KeySpecSm2)
 	point := standard[len(standard)-65:]
-	if rebuilt := modelSPKI(modelOIDECPublicKey, modelOID(modelOIDSM2), 0, point); !bytes.Equal(rebuilt, standard) {
+	if rebuilt := spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDSM2), 0, point); !bytes.Equal(rebuilt, standard) {
 		t.Fatalf("the test's builder does not reproduce OpenSSL's SM2 SPKI:\n got %x\nwant %x", rebuilt, standard)
 	}
-	alternative := modelSPKI(modelOIDSM2, modelOID(modelOIDSM2), 0, point)
+	alternative := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDSM2), 0, point)
 	for name, der := range map[string][]byte{"id-ecPublicKey": standard, "sm2 algorithm OID": alternative} {
 		t.Run(name, func(t *testing.T) {
 			k, err := kmspub.Load(der, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecSm2, KeyUsage: sv})
@@ -579,7 +555,7 @@ func TestSM2BothOIDForms(t *testing.T) {
 	}
 
 	p256 := modelPubDER(t, types.KeySpecEccNistP256)
-	mixed := modelSPKI(modelOIDSM2, modelOID(modelOIDP256), 0, p256[len(p256)-65:])
+	mixed := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDP256), 0, p256[len(p256)-65:])
 	for _, spec := range []types.KeySpec{types.KeySpecSm2, types.KeySpecEccNistP256} {
 		if _, err := kmspub.Load(mixed, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv}); err == nil {
 			t.Errorf("SM2 algorithm OID with the P-256 curve accepted as %s", spec)
@@ -864,7 +840,7 @@ func TestRefusals(t *testing.T) {
 		{"BER long-form length", setDER("ECC_NIST_P256.SIGN_VERIFY", append([]byte{0x30, 0x81, 0x59}, p256[2:]...)), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
 		{"BER indefinite length", setDER("ECC_NIST_P256.SIGN_VERIFY", append(append([]byte{0x30, 0x80}, p256[2:]...), 0, 0)), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
 		{"unused bits", setDER("ECC_NIST_P256.SIGN_VERIFY", unusedBits), modelWant{"PublicKey", "unused bits", "", ""}},
-		{"compressed point", setDER("ECC_NIST_P256.SIGN_VERIFY", modelSPKI(modelOIDECPublicKey, modelOID(modelOIDP256), 0, compressed)),
+		{"compressed point", setDER("ECC_NIST_P256.SIGN_VERIFY", spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDP256), 0, compressed)),
 			modelWant{"PublicKey", "uncompressed", "", ""}},
 		{"off-curve point", setDER("ECC_NIST_P256.SIGN_VERIFY", offCurve), modelWant{"PublicKey", "ECC_NIST_P256 point", "", ""}},
 		{"RSA 1024", setDER("RSA_2048.SIGN_VERIFY", rsa1024DER), modelWant{"PublicKey", "1024 bits", "", ""}},
@@ -934,7 +910,7 @@ func TestRefusals(t *testing.T) {
 		{"trailing newline after DER", append(bytes.Clone(p256), '\n'), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "trailing", "", ""}},
 		{"BER long-form length", append([]byte{0x30, 0x81, 0x59}, p256[2:]...), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
 		{"unused bits", unusedBits, meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "unused bits", "", ""}},
-		{"compressed point", modelSPKI(modelOIDECPublicKey, modelOID(modelOIDP256), 0, compressed), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "uncompressed", "", ""}},
+		{"compressed point", spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDP256), 0, compressed), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "uncompressed", "", ""}},
 		{"off-curve point", offCurve, meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "ECC_NIST_P256 point", "", ""}},
 		{"RSA 1024", rsa1024DER, meta(types.KeySpecRsa2048, sv), modelWant{"PublicKey", "1024 bits", "", ""}},
 		{"text", []byte("not a key"), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "neither PEM, DER nor base64", "", ""}},
@@ -1057,7 +1033,7 @@ func TestMLKEMWycheproofEncapsulationKeys(t *testing.T) {
 			counts := map[string]int{}
 			for _, tc := range modelWycheproofMLKEMTests(t, c.file) {
 				counts[tc.Result]++
-				k, err := kmspub.Load(modelSPKI(c.oid, nil, 0, tc.ek), meta)
+				k, err := kmspub.Load(spkitest.Build(c.oid, nil, 0, tc.ek), meta)
 				switch tc.Result {
 				case "valid":
 					if err != nil {

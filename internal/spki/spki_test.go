@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/kmspub/kmspub/internal/spkitest"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
 	"os"
@@ -50,29 +51,6 @@ func testKeyDER(t testing.TB, spec types.KeySpec) []byte {
 		t.Fatalf("%s.pub.pem: no PUBLIC KEY block", spec)
 	}
 	return block.Bytes
-}
-
-// build makes a SubjectPublicKeyInfo from its parts, for encodings no library
-// writes.
-func build(algorithm asn1.ObjectIdentifier, params func(*cryptobyte.Builder), unused byte, key []byte) []byte {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(algorithm)
-			if params != nil {
-				params(b)
-			}
-		})
-		b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
-			b.AddUint8(unused)
-			b.AddBytes(key)
-		})
-	})
-	return b.BytesOrPanic()
-}
-
-func oidParam(oid asn1.ObjectIdentifier) func(*cryptobyte.Builder) {
-	return func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oid) }
 }
 
 func nullParam(b *cryptobyte.Builder) { b.AddASN1NULL() }
@@ -133,10 +111,10 @@ func TestParseEverySpec(t *testing.T) {
 func TestSM2AlgorithmOIDForm(t *testing.T) {
 	standard := testKeyDER(t, types.KeySpecSm2)
 	point := standard[len(standard)-65:]
-	if got := build(oidECPublicKey, oidParam(oidSM2), 0, point); !bytes.Equal(got, standard) {
+	if got := spkitest.Build(oidECPublicKey, spkitest.OID(oidSM2), 0, point); !bytes.Equal(got, standard) {
 		t.Fatal("build does not reproduce OpenSSL's SM2 SPKI")
 	}
-	k, err := Parse(build(oidSM2, oidParam(oidSM2), 0, point))
+	k, err := Parse(spkitest.Build(oidSM2, spkitest.OID(oidSM2), 0, point))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,15 +186,15 @@ func TestRefusals(t *testing.T) {
 			b[1] += 2
 			return b
 		}(), "malformed subjectPublicKey"},
-		{"empty BIT STRING", build(oidECPublicKey, oidParam(oidP256), 0, nil)[:23], "not a DER SEQUENCE"},
-		{"unused bits", build(oidECPublicKey, oidParam(oidP256), 1, p256Point), "unused bits"},
-		{"unknown algorithm (X25519)", build(asn1.ObjectIdentifier{1, 3, 101, 110}, nil, 0, edRaw), "unsupported algorithm 1.3.101.110"},
-		{"unknown algorithm (Ed448)", build(asn1.ObjectIdentifier{1, 3, 101, 113}, nil, 0, make([]byte, 57)), "unsupported algorithm"},
-		{"RSA-PSS algorithm", build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}, nil, 0, rsaRaw), "unsupported algorithm"},
+		{"empty BIT STRING", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, nil)[:23], "not a DER SEQUENCE"},
+		{"unused bits", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 1, p256Point), "unused bits"},
+		{"unknown algorithm (X25519)", spkitest.Build(asn1.ObjectIdentifier{1, 3, 101, 110}, nil, 0, edRaw), "unsupported algorithm 1.3.101.110"},
+		{"unknown algorithm (Ed448)", spkitest.Build(asn1.ObjectIdentifier{1, 3, 101, 113}, nil, 0, make([]byte, 57)), "unsupported algorithm"},
+		{"RSA-PSS algorithm", spkitest.Build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}, nil, 0, rsaRaw), "unsupported algorithm"},
 
-		{"RSA without NULL", build(oidRSA, nil, 0, rsaRaw), "must be NULL"},
-		{"RSA with an OID parameter", build(oidRSA, oidParam(oidP256), 0, rsaRaw), "must be NULL"},
-		{"RSA with NULL and more", build(oidRSA, func(b *cryptobyte.Builder) { b.AddASN1NULL(); b.AddASN1NULL() }, 0, rsaRaw), "must be NULL"},
+		{"RSA without NULL", spkitest.Build(oidRSA, nil, 0, rsaRaw), "must be NULL"},
+		{"RSA with an OID parameter", spkitest.Build(oidRSA, spkitest.OID(oidP256), 0, rsaRaw), "must be NULL"},
+		{"RSA with NULL and more", spkitest.Build(oidRSA, func(b *cryptobyte.Builder) { b.AddASN1NULL(); b.AddASN1NULL() }, 0, rsaRaw), "must be NULL"},
 		{"RSA 1024", rsaDER(1024), "1024 bits"},
 		{"RSA 2047", func() []byte {
 			// 2048-bit modulus with the top bit cleared by shifting: a
@@ -228,8 +206,8 @@ func TestRefusals(t *testing.T) {
 			}
 			return der
 		}(), "2047 bits"},
-		{"RSA key not PKCS#1", build(oidRSA, nullParam, 0, []byte{0x30, 0x00}), "RSA"},
-		{"RSA negative modulus", build(oidRSA, nullParam, 0, func() []byte {
+		{"RSA key not PKCS#1", spkitest.Build(oidRSA, nullParam, 0, []byte{0x30, 0x00}), "RSA"},
+		{"RSA negative modulus", spkitest.Build(oidRSA, nullParam, 0, func() []byte {
 			var b cryptobyte.Builder
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 				b.AddASN1BigInt(new(big.Int).Neg(must(x509.ParsePKIXPublicKey(rsa2048)).(*rsa.PublicKey).N))
@@ -238,46 +216,46 @@ func TestRefusals(t *testing.T) {
 			return b.BytesOrPanic()
 		}()), "RSA"},
 
-		{"EC without parameters", build(oidECPublicKey, nil, 0, p256Point), "namedCurve"},
-		{"EC NULL parameters", build(oidECPublicKey, nullParam, 0, p256Point), "namedCurve"},
-		{"EC explicit parameters", build(oidECPublicKey, explicitParams, 0, p256Point), "namedCurve"},
-		{"EC two curves", build(oidECPublicKey, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidP256); b.AddASN1ObjectIdentifier(oidP256) }, 0, p256Point), "namedCurve"},
-		{"EC unknown curve (brainpoolP256r1)", build(oidECPublicKey, oidParam(asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}), 0, p256Point), "unsupported curve"},
-		{"EC P-224", build(oidECPublicKey, oidParam(asn1.ObjectIdentifier{1, 3, 132, 0, 33}), 0, p256Point), "unsupported curve"},
-		{"P-256 compressed", build(oidECPublicKey, oidParam(oidP256), 0, append([]byte{2 | p256Point[64]&1}, p256Point[1:33]...)), "uncompressed"},
-		{"P-256 hybrid", build(oidECPublicKey, oidParam(oidP256), 0, append([]byte{6 | p256Point[64]&1}, p256Point[1:]...)), "uncompressed"},
-		{"P-256 infinity", build(oidECPublicKey, oidParam(oidP256), 0, []byte{0}), "uncompressed"},
-		{"P-256 empty point", build(oidECPublicKey, oidParam(oidP256), 0, nil), "uncompressed"},
-		{"P-256 off the curve", build(oidECPublicKey, oidParam(oidP256), 0, flip(p256Point, 64)), "ECC_NIST_P256 point"},
-		{"P-256 x = p", build(oidECPublicKey, oidParam(oidP256), 0, xIsP), "ECC_NIST_P256 point"},
-		{"P-256 short point", build(oidECPublicKey, oidParam(oidP256), 0, p256Point[:64]), "ECC_NIST_P256 point"},
-		{"P-256 point on P-384", build(oidECPublicKey, oidParam(oidP384), 0, p256Point), "ECC_NIST_P384 point"},
-		{"P-256 point on P-521", build(oidECPublicKey, oidParam(oidP521), 0, p256Point), "ECC_NIST_P521 point"},
-		{"P-256 point on secp256k1", build(oidECPublicKey, oidParam(oidSecp256k1), 0, p256Point), "ECC_SECG_P256K1 point"},
-		{"P-256 point on SM2", build(oidECPublicKey, oidParam(oidSM2), 0, p256Point), "SM2 point"},
-		{"secp256k1 off the curve", build(oidECPublicKey, oidParam(oidSecp256k1), 0, flip(k1Point, 64)), "ECC_SECG_P256K1 point"},
-		{"secp256k1 x = p", build(oidECPublicKey, oidParam(oidSecp256k1), 0, k1XIsP), "ECC_SECG_P256K1 point"},
-		{"secp256k1 compressed", build(oidECPublicKey, oidParam(oidSecp256k1), 0, append([]byte{2 | k1Point[64]&1}, k1Point[1:33]...)), "uncompressed"},
-		{"secp256k1 long point", build(oidECPublicKey, oidParam(oidSecp256k1), 0, append(bytes.Clone(k1Point), 0)), "65"},
-		{"SM2 off the curve", build(oidECPublicKey, oidParam(oidSM2), 0, flip(sm2Point, 64)), "SM2 point"},
-		{"SM2 short point", build(oidECPublicKey, oidParam(oidSM2), 0, sm2Point[:64]), "65"},
-		{"SM2 algorithm OID, P-256 curve", build(oidSM2, oidParam(oidP256), 0, p256Point), "sm2p256v1"},
-		{"SM2 algorithm OID, no curve", build(oidSM2, nil, 0, sm2Point), "sm2p256v1"},
-		{"SM2 algorithm OID, NULL", build(oidSM2, nullParam, 0, sm2Point), "sm2p256v1"},
+		{"EC without parameters", spkitest.Build(oidECPublicKey, nil, 0, p256Point), "namedCurve"},
+		{"EC NULL parameters", spkitest.Build(oidECPublicKey, nullParam, 0, p256Point), "namedCurve"},
+		{"EC explicit parameters", spkitest.Build(oidECPublicKey, explicitParams, 0, p256Point), "namedCurve"},
+		{"EC two curves", spkitest.Build(oidECPublicKey, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidP256); b.AddASN1ObjectIdentifier(oidP256) }, 0, p256Point), "namedCurve"},
+		{"EC unknown curve (brainpoolP256r1)", spkitest.Build(oidECPublicKey, spkitest.OID(asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}), 0, p256Point), "unsupported curve"},
+		{"EC P-224", spkitest.Build(oidECPublicKey, spkitest.OID(asn1.ObjectIdentifier{1, 3, 132, 0, 33}), 0, p256Point), "unsupported curve"},
+		{"P-256 compressed", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, append([]byte{2 | p256Point[64]&1}, p256Point[1:33]...)), "uncompressed"},
+		{"P-256 hybrid", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, append([]byte{6 | p256Point[64]&1}, p256Point[1:]...)), "uncompressed"},
+		{"P-256 infinity", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, []byte{0}), "uncompressed"},
+		{"P-256 empty point", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, nil), "uncompressed"},
+		{"P-256 off the curve", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, flip(p256Point, 64)), "ECC_NIST_P256 point"},
+		{"P-256 x = p", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, xIsP), "ECC_NIST_P256 point"},
+		{"P-256 short point", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, p256Point[:64]), "ECC_NIST_P256 point"},
+		{"P-256 point on P-384", spkitest.Build(oidECPublicKey, spkitest.OID(oidP384), 0, p256Point), "ECC_NIST_P384 point"},
+		{"P-256 point on P-521", spkitest.Build(oidECPublicKey, spkitest.OID(oidP521), 0, p256Point), "ECC_NIST_P521 point"},
+		{"P-256 point on secp256k1", spkitest.Build(oidECPublicKey, spkitest.OID(oidSecp256k1), 0, p256Point), "ECC_SECG_P256K1 point"},
+		{"P-256 point on SM2", spkitest.Build(oidECPublicKey, spkitest.OID(oidSM2), 0, p256Point), "SM2 point"},
+		{"secp256k1 off the curve", spkitest.Build(oidECPublicKey, spkitest.OID(oidSecp256k1), 0, flip(k1Point, 64)), "ECC_SECG_P256K1 point"},
+		{"secp256k1 x = p", spkitest.Build(oidECPublicKey, spkitest.OID(oidSecp256k1), 0, k1XIsP), "ECC_SECG_P256K1 point"},
+		{"secp256k1 compressed", spkitest.Build(oidECPublicKey, spkitest.OID(oidSecp256k1), 0, append([]byte{2 | k1Point[64]&1}, k1Point[1:33]...)), "uncompressed"},
+		{"secp256k1 long point", spkitest.Build(oidECPublicKey, spkitest.OID(oidSecp256k1), 0, append(bytes.Clone(k1Point), 0)), "65"},
+		{"SM2 off the curve", spkitest.Build(oidECPublicKey, spkitest.OID(oidSM2), 0, flip(sm2Point, 64)), "SM2 point"},
+		{"SM2 short point", spkitest.Build(oidECPublicKey, spkitest.OID(oidSM2), 0, sm2Point[:64]), "65"},
+		{"SM2 algorithm OID, P-256 curve", spkitest.Build(oidSM2, spkitest.OID(oidP256), 0, p256Point), "sm2p256v1"},
+		{"SM2 algorithm OID, no curve", spkitest.Build(oidSM2, nil, 0, sm2Point), "sm2p256v1"},
+		{"SM2 algorithm OID, NULL", spkitest.Build(oidSM2, nullParam, 0, sm2Point), "sm2p256v1"},
 
-		{"Ed25519 with NULL", build(oidEd25519, nullParam, 0, edRaw), "no parameters"},
-		{"Ed25519 31 bytes", build(oidEd25519, nil, 0, edRaw[:31]), "31 bytes"},
-		{"Ed25519 33 bytes", build(oidEd25519, nil, 0, append(bytes.Clone(edRaw), 0)), "33 bytes"},
+		{"Ed25519 with NULL", spkitest.Build(oidEd25519, nullParam, 0, edRaw), "no parameters"},
+		{"Ed25519 31 bytes", spkitest.Build(oidEd25519, nil, 0, edRaw[:31]), "31 bytes"},
+		{"Ed25519 33 bytes", spkitest.Build(oidEd25519, nil, 0, append(bytes.Clone(edRaw), 0)), "33 bytes"},
 
-		{"ML-DSA-44 with NULL", build(oidMLDSA44, nullParam, 0, mldsa44[22:]), "no parameters"},
-		{"ML-DSA-44 short", build(oidMLDSA44, nil, 0, mldsa44[22:len(mldsa44)-1]), "ML_DSA_44 public key (1311 bytes)"},
-		{"ML-DSA-44 key under ML-DSA-65", build(oidMLDSA65, nil, 0, mldsa44[22:]), "ML_DSA_65 public key (1312 bytes)"},
-		{"ML-DSA-44 key under ML-DSA-87", build(oidMLDSA87, nil, 0, mldsa44[22:]), "ML_DSA_87 public key (1312 bytes)"},
+		{"ML-DSA-44 with NULL", spkitest.Build(oidMLDSA44, nullParam, 0, mldsa44[22:]), "no parameters"},
+		{"ML-DSA-44 short", spkitest.Build(oidMLDSA44, nil, 0, mldsa44[22:len(mldsa44)-1]), "ML_DSA_44 public key (1311 bytes)"},
+		{"ML-DSA-44 key under ML-DSA-65", spkitest.Build(oidMLDSA65, nil, 0, mldsa44[22:]), "ML_DSA_65 public key (1312 bytes)"},
+		{"ML-DSA-44 key under ML-DSA-87", spkitest.Build(oidMLDSA87, nil, 0, mldsa44[22:]), "ML_DSA_87 public key (1312 bytes)"},
 
-		{"ML-KEM-512 with NULL", build(oidMLKEM512, nullParam, 0, mlkem512[22:]), "no parameters"},
-		{"ML-KEM-512 short", build(oidMLKEM512, nil, 0, mlkem512[22:len(mlkem512)-1]), "ML_KEM_512 encapsulation key (799 bytes)"},
-		{"ML-KEM-512 key under ML-KEM-768", build(oidMLKEM768, nil, 0, mlkem512[22:]), "ML_KEM_768 encapsulation key (800 bytes)"},
-		{"ML-KEM-1024 long", build(oidMLKEM1024, nil, 0, append(bytes.Clone(mlkem1024[22:]), 0)), "ML_KEM_1024 encapsulation key (1569 bytes)"},
+		{"ML-KEM-512 with NULL", spkitest.Build(oidMLKEM512, nullParam, 0, mlkem512[22:]), "no parameters"},
+		{"ML-KEM-512 short", spkitest.Build(oidMLKEM512, nil, 0, mlkem512[22:len(mlkem512)-1]), "ML_KEM_512 encapsulation key (799 bytes)"},
+		{"ML-KEM-512 key under ML-KEM-768", spkitest.Build(oidMLKEM768, nil, 0, mlkem512[22:]), "ML_KEM_768 encapsulation key (800 bytes)"},
+		{"ML-KEM-1024 long", spkitest.Build(oidMLKEM1024, nil, 0, append(bytes.Clone(mlkem1024[22:]), 0)), "ML_KEM_1024 encapsulation key (1569 bytes)"},
 		{"ML-KEM-512 coefficient ≥ q", mlkemBad, "ML_KEM_512 encapsulation key"},
 	}
 	for _, c := range cases {
@@ -317,7 +295,7 @@ func FuzzSPKIParse(f *testing.F) {
 		f.Add(append(bytes.Clone(der), 0))
 	}
 	sm2DER := testKeyDER(f, types.KeySpecSm2)
-	f.Add(build(oidSM2, oidParam(oidSM2), 0, sm2DER[len(sm2DER)-65:]))
+	f.Add(spkitest.Build(oidSM2, spkitest.OID(oidSM2), 0, sm2DER[len(sm2DER)-65:]))
 	// The Wycheproof ECDH peer keys (BER, explicit curves, off-curve
 	// points…), read in place when present: vectors are not copied here.
 	if dir := wycheproof.Find(); dir != "" {
@@ -410,15 +388,15 @@ func canonical(k *Key) [][]byte {
 	}
 	switch {
 	case strings.HasPrefix(string(k.Spec), "RSA_"):
-		return [][]byte{build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, nullParam, 0, k.Raw)}
+		return [][]byte{spkitest.Build(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, nullParam, 0, k.Raw)}
 	case curves[k.Spec] != nil:
-		forms := [][]byte{build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, oidParam(curves[k.Spec]), 0, k.Raw)}
+		forms := [][]byte{spkitest.Build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, spkitest.OID(curves[k.Spec]), 0, k.Raw)}
 		if k.Spec == types.KeySpecSm2 {
-			forms = append(forms, build(curves[k.Spec], oidParam(curves[k.Spec]), 0, k.Raw))
+			forms = append(forms, spkitest.Build(curves[k.Spec], spkitest.OID(curves[k.Spec]), 0, k.Raw))
 		}
 		return forms
 	case algorithms[k.Spec] != nil:
-		return [][]byte{build(algorithms[k.Spec], nil, 0, k.Raw)}
+		return [][]byte{spkitest.Build(algorithms[k.Spec], nil, 0, k.Raw)}
 	}
 	return nil
 }
