@@ -15,7 +15,6 @@ import (
 	"errors"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -177,10 +176,7 @@ func TestDeriveSharedSecretWycheproof(t *testing.T) {
 			types.KeySpecEccNistP521: "ecdh_secp521r1_test.json",
 		}[c.spec]
 		t.Run(string(c.spec), func(t *testing.T) {
-			data, err := os.ReadFile(wycheproof.Path(t, file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := wycheproof.Read(t, file)
 			var suite struct {
 				TestGroups []struct {
 					Tests []struct {

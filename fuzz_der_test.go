@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -41,7 +39,7 @@ import (
 // The signature is sig itself when base is 0, or the valid signature (base
 // selects it) with sig XORed in at offset off, so the seeds stay short.
 // The corpus is seeded with the signatures of Wycheproof's ECDSA vectors
-// (BER, long lengths, huge integers …) when shared/wycheproof is present.
+// (BER, long lengths, huge integers …).
 func FuzzSignatureDER(f *testing.F) {
 	type derCase struct {
 		k   *kmspub.PublicKey
@@ -162,19 +160,11 @@ func derModelAccepts(k *kmspub.PublicKey, alg types.SigningAlgorithmSpec, n *big
 }
 
 // wycheproofECDSASignatures returns the signature bytes of the Wycheproof
-// ECDSA vectors (valid and invalid) as seeds, or none when the vectors are
-// not beside the repository: the fuzz target runs without them.
+// ECDSA vectors (valid and invalid) as seeds.
 func wycheproofECDSASignatures(f *testing.F) [][]byte {
-	dir := wycheproof.Find()
-	if dir == "" {
-		return nil
-	}
 	var out [][]byte
 	for _, name := range []string{"ecdsa_secp256r1_sha256_test.json", "ecdsa_secp256k1_sha256_test.json"} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
+		data := wycheproof.Read(f, name)
 		var file struct {
 			TestGroups []struct {
 				Tests []struct {

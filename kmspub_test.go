@@ -986,10 +986,7 @@ type modelMLKEMTest struct {
 // modelWycheproofMLKEMTests returns every test of a Wycheproof ML-KEM encaps file.
 func modelWycheproofMLKEMTests(t *testing.T, file string) []modelMLKEMTest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(wycheproof.Dir(t), file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := wycheproof.Read(t, file)
 	var v struct {
 		TestGroups []struct {
 			Tests []modelMLKEMTest `json:"tests"`
@@ -1001,6 +998,7 @@ func modelWycheproofMLKEMTests(t *testing.T, file string) []modelMLKEMTest {
 	var tests []modelMLKEMTest
 	for _, g := range v.TestGroups {
 		for _, tc := range g.Tests {
+			var err error
 			if tc.ek, err = hex.DecodeString(tc.EK); err != nil {
 				t.Fatal(err)
 			}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kmspub/kmspub/internal/wycheproof"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,8 +67,7 @@ func wpHex(t *testing.T, s string) []byte {
 
 func wpLoad(t *testing.T, name string) *wpFile {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(wycheproof.Dir(t), name))
-	sigCheck(t, err)
+	data := wycheproof.Read(t, name)
 	var f wpFile
 	sigCheck(t, json.Unmarshal(data, &f))
 	if len(f.TestGroups) == 0 {
@@ -224,13 +221,7 @@ func TestWycheproofRSAPKCS1(t *testing.T) {
 }
 
 func TestWycheproofRSAPSS(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(wycheproof.Dir(t), "rsa_pss_*_test.json"))
-	sigCheck(t, err)
-	if len(files) == 0 {
-		t.Fatal("no rsa_pss_* files")
-	}
-	for _, path := range files {
-		file := filepath.Base(path)
+	for _, file := range wycheproof.Names(t, "rsa_pss_*_test.json") {
 		t.Run(file, func(t *testing.T) {
 			wf := wpLoad(t, file)
 			alg := types.SigningAlgorithmSpec("RSASSA_PSS_SHA_" + strings.TrimPrefix(wf.TestGroups[0].Sha, "SHA-"))

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 	"hash"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -85,10 +84,7 @@ func TestWycheproofOAEP(t *testing.T) {
 		{"rsa_oaep_4096_sha256_mgf1sha1_test.json", types.KeySpecRsa4096, "", nil, nil, 0},
 	} {
 		t.Run(file.name, func(t *testing.T) {
-			data, err := os.ReadFile(wycheproof.Path(t, file.name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := wycheproof.Read(t, file.name)
 			var vf oaepVectorFile
 			if err := json.Unmarshal(data, &vf); err != nil {
 				t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"github.com/kmspub/kmspub/internal/wycheproof"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -43,14 +41,10 @@ type wycheproofFile struct {
 // MuWithContext + VerifyMu, and checks that gmsm's message-level
 // VerifyWithOptions agrees on each vector.
 func TestWycheproof(t *testing.T) {
-	dir := wycheproof.Dir(t)
 	for _, p := range allParams {
 		t.Run(p.String(), func(t *testing.T) {
 			name := map[*Params]string{MLDSA44: "44", MLDSA65: "65", MLDSA87: "87"}[p]
-			data, err := os.ReadFile(filepath.Join(dir, "mldsa_"+name+"_verify_test.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := wycheproof.Read(t, "mldsa_"+name+"_verify_test.json")
 			var f wycheproofFile
 			if err := json.Unmarshal(data, &f); err != nil {
 				t.Fatal(err)

@@ -297,13 +297,10 @@ func FuzzSPKIParse(f *testing.F) {
 	sm2DER := testKeyDER(f, types.KeySpecSm2)
 	f.Add(spkitest.Build(oidSM2, spkitest.OID(oidSM2), 0, sm2DER[len(sm2DER)-65:]))
 	// The Wycheproof ECDH peer keys (BER, explicit curves, off-curve
-	// points…), read in place when present: vectors are not copied here.
-	if dir := wycheproof.Find(); dir != "" {
+	// points…).
+	{
 		for _, name := range []string{"ecdh_secp256r1_test.json", "ecdh_secp384r1_test.json", "ecdh_secp521r1_test.json"} {
-			data, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				continue
-			}
+			data := wycheproof.Read(f, name)
 			var v struct {
 				TestGroups []struct {
 					Tests []struct {
@@ -328,10 +325,7 @@ func FuzzSPKIParse(f *testing.F) {
 		for _, name := range []string{"rsa_signature_2048_sha256_test.json", "rsa_signature_3072_sha256_test.json",
 			"rsa_pss_4096_sha256_mgf1_32_test.json", "ecdsa_secp256k1_sha256_test.json", "ecdsa_secp521r1_sha512_test.json",
 			"ed25519_test.json", "mldsa_44_verify_test.json"} {
-			data, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				continue
-			}
+			data := wycheproof.Read(f, name)
 			var v struct {
 				TestGroups []struct {
 					PublicKeyDer string `json:"publicKeyDer"`
@@ -438,7 +432,6 @@ func reencode(t *testing.T, k *Key) []byte {
 // another named curve (WrongCurve, ModifiedGroup), which may parse — as
 // another spec.
 func TestWycheproofECDHPublicKeys(t *testing.T) {
-	dir := wycheproof.Dir(t)
 	for _, c := range []struct {
 		file string
 		spec types.KeySpec
@@ -448,10 +441,7 @@ func TestWycheproofECDHPublicKeys(t *testing.T) {
 		{"ecdh_secp521r1_test.json", types.KeySpecEccNistP521},
 	} {
 		t.Run(string(c.spec), func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(dir, c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := wycheproof.Read(t, c.file)
 			var v struct {
 				TestGroups []struct {
 					Encoding string `json:"encoding"`
@@ -509,7 +499,6 @@ func TestWycheproofECDHPublicKeys(t *testing.T) {
 // signature-verification group for a KMS key type: each is accepted as the
 // right spec, except ML-DSA keys of the wrong length, which are refused.
 func TestWycheproofPublicKeyDer(t *testing.T) {
-	dir := wycheproof.Dir(t)
 	specOf := func(file string) types.KeySpec {
 		for prefix, spec := range map[string]types.KeySpec{
 			"ecdsa_secp256r1_": "ECC_NIST_P256", "ecdsa_secp384r1_": "ECC_NIST_P384", "ecdsa_secp521r1_": "ECC_NIST_P521",
@@ -524,20 +513,14 @@ func TestWycheproofPublicKeyDer(t *testing.T) {
 		return ""
 	}
 	rawSize := map[types.KeySpec]int{"ML_DSA_44": 1312, "ML_DSA_65": 1952, "ML_DSA_87": 2592}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := wycheproof.Names(t, "*.json")
 	seen := map[types.KeySpec]int{}
 	for _, file := range files {
-		spec := specOf(filepath.Base(file))
+		spec := specOf(file)
 		if spec == "" {
 			continue
 		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := wycheproof.Read(t, file)
 		var v struct {
 			TestGroups []struct {
 				PublicKeyDer string          `json:"publicKeyDer"`

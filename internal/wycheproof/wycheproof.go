@@ -1,51 +1,72 @@
-// Package wycheproof locates the Wycheproof test vectors for kmspub's tests.
-// They live beside the checkout, in ../shared/wycheproof, and are never
-// copied into the repository.
+// Package wycheproof reads the Wycheproof test vectors that kmspub's tests
+// use. They are in the repository, in testdata/wycheproof, gzip-compressed,
+// with the upstream LICENSE and the source commit (SOURCE_COMMIT): a plain
+// clone runs every Wycheproof test, and nothing outside it is read.
 package wycheproof
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
-// Find returns the shared/wycheproof directory found by walking up from the
-// working directory, or "" when there is none (a user's clone).
-func Find() string {
-	dir, err := os.Getwd()
+// Dir returns the repository's testdata/wycheproof directory. It is found
+// from this source file's location, so it works from any package directory
+// and from every module nested in the repository.
+func Dir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		panic("wycheproof: cannot locate the source file")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "wycheproof")
+}
+
+// Read returns the contents of one vector file, named as upstream names it
+// (e.g. "ecdsa_secp256r1_sha256_test.json"). A missing or unreadable file
+// fails t: the vectors are part of the repository.
+func Read(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := read(name)
 	if err != nil {
-		return ""
+		t.Fatalf("wycheproof: %v", err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "wycheproof")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return data
 }
 
-// Dir returns the vectors directory. When it is absent, Dir skips t with a
-// clear message — or fails it when CI=true, since CI always has the vectors.
-func Dir(t testing.TB) string {
+// Names returns the upstream names of the vector files matching pattern (a
+// filepath.Match pattern over upstream names, e.g. "rsa_pss_*_test.json"),
+// sorted. It fails t when none match.
+func Names(t testing.TB, pattern string) []string {
 	t.Helper()
-	if dir := Find(); dir != "" {
-		return dir
+	paths, err := filepath.Glob(filepath.Join(Dir(), pattern+".gz"))
+	if err != nil {
+		t.Fatalf("wycheproof: %v", err)
 	}
-	const msg = "shared/wycheproof not found beside the repository; Wycheproof vectors skipped"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true)")
+	if len(paths) == 0 {
+		t.Fatalf("wycheproof: no vector file matches %q in %s", pattern, Dir())
 	}
-	t.Skip(msg)
-	return ""
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), ".gz")
+	}
+	slices.Sort(names)
+	return names
 }
 
-// Path returns the path of one vector file, as Dir does for the directory.
-func Path(t testing.TB, name string) string {
-	t.Helper()
-	return filepath.Join(Dir(t), name)
+func read(name string) ([]byte, error) {
+	compressed, err := os.ReadFile(filepath.Join(Dir(), name+".gz"))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
