@@ -2,7 +2,9 @@ package kmsrules
 
 import (
 	"fmt"
+	"path"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
@@ -14,9 +16,10 @@ func Markdown() string {
 	var b strings.Builder
 	b.WriteString("# KMS rules enforced by kmspub\n\n")
 	b.WriteString("Generated from `internal/kmsrules` by `go run ./internal/cmd/rulesdoc`; do not edit by hand.\n")
-	b.WriteString("Sources and confidence marks for every rule: KMS-RULES.md (the project's KMS reference).\n\n")
+	fmt.Fprintf(&b, "Each rule's source and how sure we are of it (observed, documented, inferred, unknown): [%[1]s](%[1]s).\n\n", path.Base(rulesDoc))
 
 	b.WriteString("## Key specs, usages and algorithms\n\n")
+	fmt.Fprintf(&b, "Sources: %s.\n\n", sectionLinks("1", "4.2", "4.3", "5", "6"))
 	b.WriteString("| KeySpec | Key | SIGN_VERIFY | ENCRYPT_DECRYPT (max plaintext) | KEY_AGREEMENT | ENCAPSULATE_DECAPSULATE | Note |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, s := range KeySpecs() {
@@ -41,6 +44,7 @@ func Markdown() string {
 	}
 
 	b.WriteString("\n## Signing algorithms and message types\n\n")
+	fmt.Fprintf(&b, "Sources: %s.\n\n", sectionLinks("3.1", "3.2"))
 	b.WriteString("| SigningAlgorithm | Hash | Message types | DIGEST length | EXTERNAL_MU length |\n")
 	b.WriteString("|---|---|---|---|---|\n")
 	for _, a := range SigningAlgorithms() {
@@ -55,6 +59,7 @@ func Markdown() string {
 	}
 
 	b.WriteString("\n## Size limits (KMS API model)\n\n")
+	fmt.Fprintf(&b, "Sources: %s.\n\n", sectionLinks("3.1", "4.1", "5", "7.2"))
 	fmt.Fprintf(&b, "- Sign/Verify `Message`: %d–%d bytes (RAW); larger inputs are signed as DIGEST or EXTERNAL_MU.\n", MinMessageSize, MaxMessageSize)
 	fmt.Fprintf(&b, "- Verify `Signature`: at most %d bytes.\n", MaxSignatureSize)
 	fmt.Fprintf(&b, "- Encrypt `Plaintext`: %d–%d bytes, and at most the algorithm's limit above.\n", MinPlaintextSize, MaxPlaintextSize)
@@ -94,4 +99,54 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// rulesDoc is the rules reference, with each rule's source and confidence
+// mark; code, tests and docs cite its sections as "docs/KMS-RULES.md §N".
+const rulesDoc = "docs/KMS-RULES.md"
+
+// docSections are the sections of docs/KMS-RULES.md that the generated page
+// links to, with their headings' titles: a link's fragment is the anchor
+// GitHub makes from the heading. TestDocSectionsExist checks them against
+// the document.
+var docSections = map[string]string{
+	"1":   "Key specs, key usages and algorithms",
+	"3.1": "Rules for every signing key",
+	"3.2": "Each signing algorithm",
+	"4.1": "Rules for every encryption key",
+	"4.2": "RSA (RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256)",
+	"4.3": "SM2PKE (SM2 keys, China Regions only)",
+	"5":   "DeriveSharedSecret (KEY_AGREEMENT keys)",
+	"6":   "ML-KEM (Encapsulate, Decapsulate)",
+	"7.2": "ValidationException texts",
+}
+
+// sectionLinks renders links to docs/KMS-RULES.md sections, relative to
+// docs/RULES.md.
+func sectionLinks(ids ...string) string {
+	links := make([]string, len(ids))
+	for i, id := range ids {
+		title, ok := docSections[id]
+		if !ok {
+			panic("kmsrules: no docs/KMS-RULES.md section " + id)
+		}
+		links[i] = fmt.Sprintf("[§%s](%s#%s)", id, path.Base(rulesDoc), headingAnchor("§"+id+" "+title))
+	}
+	return strings.Join(links, ", ")
+}
+
+// headingAnchor returns the fragment GitHub gives a Markdown heading: lower
+// case, letters, digits, spaces, '-' and '_' kept, spaces turned into '-',
+// everything else dropped.
+func headingAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
 }
