@@ -492,7 +492,7 @@ func TestLocalKMSClientMatchesOnline(t *testing.T) {
 
 	// A key with the wrong usage: the same exception. The text differs:
 	// local-kms says "… which is not valid for signing." where AWS KMS says
-	// "… which is not valid for Verify." (KMS-RULES §3.1, recorded by
+	// "… which is not valid for Verify." (docs/KMS-RULES.md §3.1, recorded by
 	// LocalStack); the offline client follows AWS.
 	encARN := localkmstest.KeyARN(localkmstest.CreateKey(t, online, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt))
 	in := &kms.VerifyInput{KeyId: aws.String(encARN), Message: message, Signature: bad, SigningAlgorithm: types.SigningAlgorithmSpecRsassaPssSha256}

@@ -42,7 +42,7 @@ import (
 //     sm2.P256() curve. publicKeyDER is id-ecPublicKey with the sm2p256v1
 //     named curve (gmsm smx509.MarshalPKIXPublicKey). That the SM2 secret is
 //     the raw x-coordinate of plain ECDH, not the GM/T 0003.3 key exchange,
-//     is inferred (KMS-RULES.md §5, [I]).
+//     is inferred (docs/KMS-RULES.md §5, [I]).
 //
 // Refusals, in this order, are the errors KMS returns, typed as the AWS SDK
 // for Go v2 surfaces them:
@@ -61,7 +61,7 @@ import (
 //     it with a description of the mismatch, so errors.As finds the
 //     *smithy.GenericAPIError while Error() says what was wrong. (KMS's
 //     exact answer for a valid key on the wrong curve is not documented:
-//     KMS-RULES.md §5 marks it [U].)
+//     docs/KMS-RULES.md §5 marks it [U].)
 func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm types.KeyAgreementAlgorithmSpec) (sharedSecret, publicKeyDER []byte, err error) {
 	if algorithm == "" {
 		return nil, nil, kmserr.Required("keyAgreementAlgorithm")

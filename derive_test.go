@@ -30,7 +30,7 @@ import (
 var ecdhSpecs = []struct {
 	spec       types.KeySpec
 	curve      ecdh.Curve
-	secretSize int // KMS-RULES.md §5, written out independently of the rules table
+	secretSize int // docs/KMS-RULES.md §5, written out independently of the rules table
 }{
 	{types.KeySpecEccNistP256, ecdh.P256(), 32},
 	{types.KeySpecEccNistP384, ecdh.P384(), 48},
@@ -138,7 +138,7 @@ func TestDeriveSharedSecretSM2(t *testing.T) {
 		if err != nil || parsed.Spec != types.KeySpecSm2 {
 			t.Fatalf("%s: returned SPKI does not parse as SM2: %v", name, err)
 		}
-		// id-ecPublicKey with the sm2p256v1 named curve (KMS-RULES.md §2).
+		// id-ecPublicKey with the sm2p256v1 named curve (docs/KMS-RULES.md §2).
 		if want := "3059301306072a8648ce3d020106082a811ccf5501822d034200"; hex.EncodeToString(pubDER[:26]) != want {
 			t.Fatalf("%s: SPKI prefix %x, want %s", name, pubDER[:26], want)
 		}

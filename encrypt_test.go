@@ -99,7 +99,7 @@ func opensslDecryptOAEP(t testing.TB, spec types.KeySpec, alg types.EncryptionAl
 }
 
 // encryptCase is one (key spec, algorithm) pair KMS Encrypt accepts, with
-// KMS's plaintext limit (KMS-RULES.md §4.2, §4.3). The values are written out
+// KMS's plaintext limit (docs/KMS-RULES.md §4.2, §4.3). The values are written out
 // here, independently of internal/kmsrules, so that a wrong table fails.
 type encryptCase struct {
 	spec         types.KeySpec
@@ -329,7 +329,7 @@ func testdataSM2PrivateKey(t testing.TB) *sm2.PrivateKey {
 
 // parseSM2Ciphertext checks that ct is exactly the DER
 // SEQUENCE {INTEGER x, INTEGER y, OCTET STRING C3, OCTET STRING C2} that KMS
-// Decrypt takes (KMS-RULES.md §4.3) — minimal, positive INTEGERs naming a
+// Decrypt takes (docs/KMS-RULES.md §4.3) — minimal, positive INTEGERs naming a
 // point on the SM2 curve, a 32-byte C3, nothing after the SEQUENCE — and
 // returns C3 and C2.
 func parseSM2Ciphertext(t testing.TB, ct []byte) (c3, c2 []byte) {
@@ -403,7 +403,7 @@ func TestEncryptSM2PKETamperedFails(t *testing.T) {
 
 // FuzzEncrypt runs arbitrary plaintexts and algorithm strings against every
 // ENCRYPT_DECRYPT test key. It checks that Encrypt never panics, that every
-// refusal is the KMS exception an independent model of KMS-RULES.md §4 and §7
+// refusal is the KMS exception an independent model of docs/KMS-RULES.md §4 and §7
 // predicts (type, code and message), and that every ciphertext has the size
 // KMS's would.
 func FuzzEncrypt(f *testing.F) {

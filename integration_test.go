@@ -4,7 +4,7 @@ package kmspub_test
 // KMS server that ./scripts/test starts on 127.0.0.1. Keys are created there
 // through aws-sdk-go-v2 and fetched with kmspub.Fetch; every outcome is
 // compared with what local-kms itself answers for the same request. Where
-// local-kms and AWS KMS disagree (KMS-RULES.md §11), the test pins both: the
+// local-kms and AWS KMS disagree (docs/KMS-RULES.md §11), the test pins both: the
 // emulator's actual answer, and kmspub's AWS-documented one.
 //
 // Every test here is named TestLocalKMS*, so scripts/test can count them.
@@ -138,7 +138,7 @@ func wantAPIError(t *testing.T, who string, err error, code, msg string) smithy.
 
 // TestLocalKMSFetch fetches a key of every spec and usage local-kms supports
 // by key ID, key ARN, alias name and alias ARN, and checks the PublicKey
-// against GetPublicKey's and DescribeKey's answers and the KMS-RULES.md §1
+// against GetPublicKey's and DescribeKey's answers and the docs/KMS-RULES.md §1
 // lists.
 func TestLocalKMSFetch(t *testing.T) {
 	client := localkmstest.Client(t)
@@ -189,7 +189,7 @@ func TestLocalKMSFetch(t *testing.T) {
 					// algorithms. kmspub reads the absent list as the §1 list —
 					// which is also what local-kms's own DescribeKey reports.
 					if len(gpk.EncryptionAlgorithms) != 0 {
-						t.Errorf("local-kms GetPublicKey now returns EncryptionAlgorithms %v; KMS-RULES.md §11 says it omits them — update §11 and this test", gpk.EncryptionAlgorithms)
+						t.Errorf("local-kms GetPublicKey now returns EncryptionAlgorithms %v; docs/KMS-RULES.md §11 says it omits them — update §11 and this test", gpk.EncryptionAlgorithms)
 					}
 					if !sameSet(k.EncryptionAlgorithms(), rules.EncryptionAlgorithmSpecs()) || !sameSet(k.EncryptionAlgorithms(), desc.KeyMetadata.EncryptionAlgorithms) {
 						t.Errorf("EncryptionAlgorithms = %v, want the §1 list %v (DescribeKey: %v)", k.EncryptionAlgorithms(), rules.EncryptionAlgorithmSpecs(), desc.KeyMetadata.EncryptionAlgorithms)
@@ -271,7 +271,7 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 	})
 	t.Run("disabled key", func(t *testing.T) {
 		// local-kms refuses GetPublicKey on a disabled key; real AWS is
-		// reported to answer it (KMS-RULES.md §7, [O]). Either way Fetch
+		// reported to answer it (docs/KMS-RULES.md §7, [O]). Either way Fetch
 		// hands on what the server said and builds no key.
 		id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
 		if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id}); err != nil {
@@ -358,7 +358,7 @@ func TestLocalKMSGetPublicKeyCLI(t *testing.T) {
 				// kmspub writes the §1 list where AWS prints it, right after
 				// KeyUsage — everything else byte for byte.
 				if bytes.Contains(printed, []byte(`"EncryptionAlgorithms"`)) {
-					t.Fatalf("local-kms now prints EncryptionAlgorithms; update KMS-RULES.md §11 and this test:\n%s", printed)
+					t.Fatalf("local-kms now prints EncryptionAlgorithms; update docs/KMS-RULES.md §11 and this test:\n%s", printed)
 				}
 				keyUsage := []byte(`    "KeyUsage": "ENCRYPT_DECRYPT"`)
 				at := bytes.Index(printed, keyUsage) + len(keyUsage)
@@ -454,7 +454,7 @@ func TestLocalKMSEncrypt(t *testing.T) {
 	}
 }
 
-// TestLocalKMSDivergenceOversizedPlaintext (KMS-RULES.md §11): one byte over
+// TestLocalKMSDivergenceOversizedPlaintext (docs/KMS-RULES.md §11): one byte over
 // the OAEP limit. local-kms fails inside crypto/rsa and answers
 // InternalFailureException; AWS KMS answers ValidationException "Algorithm
 // <ALG> and key spec <SPEC> cannot encrypt data larger than <N> bytes." (§4.2,
@@ -487,7 +487,7 @@ func TestLocalKMSDivergenceOversizedPlaintext(t *testing.T) {
 // (which KMS reads as SYMMETRIC_DEFAULT). local-kms answers
 // InternalFailureException "unknown encryption algorithm"; AWS KMS answers
 // InvalidKeyUsageException "Algorithm SYMMETRIC_DEFAULT is incompatible with
-// key spec RSA_2048." (KMS-RULES.md §4.1, §7: real AWS text quoted in bug
+// key spec RSA_2048." (docs/KMS-RULES.md §4.1, §7: real AWS text quoted in bug
 // reports), which is what kmspub returns.
 func TestLocalKMSDivergenceEncryptionAlgorithmNotOffered(t *testing.T) {
 	client := localkmstest.Client(t)
@@ -632,7 +632,7 @@ func TestLocalKMSVerify(t *testing.T) {
 	}
 }
 
-// TestLocalKMSDivergencePSSSaltLength (KMS-RULES.md §11, §3.2): local-kms
+// TestLocalKMSDivergencePSSSaltLength (docs/KMS-RULES.md §11, §3.2): local-kms
 // signs RSASSA-PSS with the largest salt that fits (Go's rsa.SignPSS with
 // nil options), and its Verify accepts any salt length. AWS KMS signs with
 // salt length = hash length (32/48/64 bytes), as the key spec reference
@@ -669,7 +669,7 @@ func TestLocalKMSDivergencePSSSaltLength(t *testing.T) {
 						t.Errorf("local-kms's %s signature does not have the maximum salt length %d: %v", alg, maxSalt, err)
 					}
 					if err := rsa.VerifyPSS(pub, ch, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: ch}); err == nil {
-						t.Errorf("local-kms's %s signature has salt length = hash length; update KMS-RULES.md §11 and this test", alg)
+						t.Errorf("local-kms's %s signature has salt length = hash length; update docs/KMS-RULES.md §11 and this test", alg)
 					}
 				}
 			}
@@ -677,7 +677,7 @@ func TestLocalKMSDivergencePSSSaltLength(t *testing.T) {
 	}
 }
 
-// TestLocalKMSDivergenceSigningAlgorithmNotOffered (KMS-RULES.md §11):
+// TestLocalKMSDivergenceSigningAlgorithmNotOffered (docs/KMS-RULES.md §11):
 // Verify with an algorithm the key spec does not offer, given a signature
 // that is valid under the key's own algorithm. local-kms's Sign refuses such
 // an algorithm with InvalidKeyUsageException "Algorithm X is incompatible
@@ -734,7 +734,7 @@ func TestLocalKMSDivergenceSigningAlgorithmNotOffered(t *testing.T) {
 	}
 }
 
-// TestLocalKMSDivergenceDigestLength (KMS-RULES.md §11): a DIGEST message one
+// TestLocalKMSDivergenceDigestLength (docs/KMS-RULES.md §11): a DIGEST message one
 // byte shorter or longer than the algorithm's hash. local-kms's Sign refuses
 // it with ValidationException "Digest is invalid length for algorithm X.",
 // but its Verify answers KMSInvalidSignatureException; AWS KMS answers the
@@ -767,7 +767,7 @@ func TestLocalKMSDivergenceDigestLength(t *testing.T) {
 // TestLocalKMSDivergenceVerifyUsageMessage: Verify with an ENCRYPT_DECRYPT
 // key. local-kms and kmspub both answer InvalidKeyUsageException, but the
 // texts differ: local-kms ends "…which is not valid for signing.", while AWS
-// KMS names the operation, "…which is not valid for Verify." (KMS-RULES.md
+// KMS names the operation, "…which is not valid for Verify." (docs/KMS-RULES.md
 // §3.1, §7, recorded against AWS), as kmspub does.
 func TestLocalKMSDivergenceVerifyUsageMessage(t *testing.T) {
 	client := localkmstest.Client(t)
@@ -791,7 +791,7 @@ func TestLocalKMSDivergenceVerifyUsageMessage(t *testing.T) {
 // not a DER ECDSA-Sig-Value (here the raw 64-byte r‖s form). local-kms
 // answers InvalidKeyUsageException carrying Go's asn1 parse error. kmspub
 // answers KMSInvalidSignatureException: the key and algorithm are fine, the
-// signature is not (AWS's exact answer is not documented; KMS-RULES.md §7
+// signature is not (AWS's exact answer is not documented; docs/KMS-RULES.md §7
 // marks it [U], "probably KMSInvalidSignatureException").
 func TestLocalKMSDivergenceMalformedECDSASignature(t *testing.T) {
 	client := localkmstest.Client(t)
@@ -883,7 +883,7 @@ func seededPublicKeyDER(t *testing.T, spec types.KeySpec) []byte {
 // of the same hash): local-kms and kmspub both accept each signature, as RAW
 // and as DIGEST. OpenSSL's PSS signatures with the maximum salt — what
 // local-kms itself makes — local-kms accepts and kmspub refuses with
-// KMSInvalidSignatureException (KMS-RULES.md §11, §3.3).
+// KMSInvalidSignatureException (docs/KMS-RULES.md §11, §3.3).
 func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 	client := localkmstest.Client(t)
 	id := localkmstest.SeededKey(t, client, localkmstest.SeededRSA2048KeyID)
@@ -933,7 +933,7 @@ func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 // TestLocalKMSSeededECDSAHighS uses the ECC_NIST_P256 key local-kms was
 // seeded with. OpenSSL signs; the signature is then given in both its low-S
 // and high-S forms (s and n−s, both valid ECDSA). KMS does not normalise s,
-// so its verifier must take both (KMS-RULES.md §3.3): local-kms and kmspub
+// so its verifier must take both (docs/KMS-RULES.md §3.3): local-kms and kmspub
 // both accept both, and both refuse them for a changed message.
 func TestLocalKMSSeededECDSAHighS(t *testing.T) {
 	client := localkmstest.Client(t)

@@ -20,7 +20,7 @@ import (
 	"github.com/emmansun/gmsm/mlkem"
 )
 
-// kemSpecs lists the ML-KEM specs with the sizes of KMS-RULES.md §6 and
+// kemSpecs lists the ML-KEM specs with the sizes of docs/KMS-RULES.md §6 and
 // FIPS 203, written out independently of the rules table.
 var kemSpecs = []struct {
 	spec           types.KeySpec

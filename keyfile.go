@@ -16,7 +16,7 @@ import (
 )
 
 // keyFile is the JSON `aws kms get-public-key` prints: members in the API
-// model's order, absent members omitted (KMS-RULES.md §8).
+// model's order, absent members omitted (docs/KMS-RULES.md §8).
 type keyFile struct {
 	KeyId                   string                             `json:"KeyId"`
 	PublicKey               string                             `json:"PublicKey"`

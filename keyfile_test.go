@@ -35,7 +35,7 @@ func keyfileMembers(t *testing.T, data []byte) []string {
 }
 
 // TestMarshalJSONMemberOrder: the members come in the API model's order, as
-// the CLI prints them (KMS-RULES.md §8) — EncryptionAlgorithms before
+// the CLI prints them (docs/KMS-RULES.md §8) — EncryptionAlgorithms before
 // SigningAlgorithms — for each usage. Written out by hand here because the
 // testdata generator shares the library's order.
 func TestMarshalJSONMemberOrder(t *testing.T) {
@@ -102,7 +102,7 @@ func TestParseGetPublicKeyJSONLayouts(t *testing.T) {
 
 // TestParseGetPublicKeyJSONOptionalMembers: CustomerMasterKeySpec is
 // deprecated and may be absent; an absent algorithm list (local-kms omits
-// EncryptionAlgorithms, KMS-RULES.md §11) reads as KMS's full list for the
+// EncryptionAlgorithms, docs/KMS-RULES.md §11) reads as KMS's full list for the
 // spec and usage, which MarshalJSON then writes out.
 func TestParseGetPublicKeyJSONOptionalMembers(t *testing.T) {
 	full := modelRead(t, "keys/RSA_2048.ENCRYPT_DECRYPT.json")

@@ -218,7 +218,7 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 	spec := meta.KeySpec
 	if spec == "" {
 		// Files saved by older AWS CLI builds carry only the deprecated
-		// duplicate (KMS-RULES.md §8); it names the same spec.
+		// duplicate (docs/KMS-RULES.md §8); it names the same spec.
 		spec = types.KeySpec(meta.CustomerMasterKeySpec)
 	}
 	if spec == "" {

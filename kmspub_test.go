@@ -41,7 +41,7 @@ import (
 )
 
 // modelSpec is what this test expects of each key spec, written out by hand
-// from KMS-RULES.md §1 and §2 rather than read from internal/kmsrules.
+// from docs/KMS-RULES.md §1 and §2 rather than read from internal/kmsrules.
 type modelSpec struct {
 	spec   types.KeySpec
 	usages []types.KeyUsageType
@@ -405,7 +405,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 }
 
 // TestLoadKeepsAGivenSubset: a list that is present is authoritative
-// (KMS-RULES.md §11), so a subset stays a subset.
+// (docs/KMS-RULES.md §11), so a subset stays a subset.
 func TestLoadKeepsAGivenSubset(t *testing.T) {
 	subset := []types.SigningAlgorithmSpec{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, types.SigningAlgorithmSpecRsassaPssSha256}
 	k, err := kmspub.Load(modelRead(t, "keys/RSA_2048.pub.pem"), &kms.GetPublicKeyOutput{
@@ -1260,7 +1260,7 @@ func TestSampleKeysAreLocalKMSKeys(t *testing.T) {
 }
 
 // TestOlderCLIFileWithoutKeySpec: files saved by AWS CLI builds whose model
-// lacked KeySpec carry only CustomerMasterKeySpec (KMS-RULES.md §8); it names
+// lacked KeySpec carry only CustomerMasterKeySpec (docs/KMS-RULES.md §8); it names
 // the same spec, so the file loads, and a mismatch with the key still fails.
 func TestOlderCLIFileWithoutKeySpec(t *testing.T) {
 	data := modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { delete(m, "KeySpec") })

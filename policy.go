@@ -150,7 +150,7 @@ type DescribeKeyAPIClient interface {
 // KMS would refuse:
 //
 //   - Disabled: *types.DisabledException "<key-arn> is disabled." (KMS's
-//     text, KMS-RULES §7);
+//     text, docs/KMS-RULES.md §7);
 //   - PendingDeletion, PendingImport: *types.KMSInvalidStateException
 //     "<key-arn> is pending deletion." / "… is pending import." (the
 //     exception is KMS's; the text is local-kms's, as AWS's is not recorded);
@@ -159,7 +159,7 @@ type DescribeKeyAPIClient interface {
 //     "<key-arn> is <KeyState>." (inferred).
 //
 // GetPublicKey is not checked: real KMS still returns the public key of a
-// disabled key (KMS-RULES §7, observed by LocalStack).
+// disabled key (docs/KMS-RULES.md §7, observed by LocalStack).
 //
 // A key's state is asked for at most once per maxAge (and once at a time),
 // so a key disabled in KMS is refused offline within maxAge. When

@@ -121,7 +121,7 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 //     malformed bytes, gives *types.KMSInvalidSignatureException with an
 //     empty message.
 //
-// The rules come from KMS-RULES.md §3 and §7. Errors never contain message
+// The rules come from docs/KMS-RULES.md §3 and §7. Errors never contain message
 // or signature bytes.
 func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algorithm types.SigningAlgorithmSpec, signature []byte) error {
 	if err := checkLength("message", len(message), kmsrules.MinMessageSize, kmsrules.MaxMessageSize); err != nil {

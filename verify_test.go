@@ -164,7 +164,7 @@ func sigCheck(t testing.TB, err error) {
 }
 
 // sigHash is the test's own statement of each algorithm's hash, from the
-// algorithm names (KMS-RULES.md §3.2), independent of kmsrules.
+// algorithm names (docs/KMS-RULES.md §3.2), independent of kmsrules.
 func sigHash(alg types.SigningAlgorithmSpec) crypto.Hash {
 	switch {
 	case strings.HasSuffix(string(alg), "SHA_256"):

@@ -63,7 +63,7 @@ type oaepCounts struct {
 //
 // Files whose MGF1 hash differs from the OAEP hash (…_sha256_mgf1sha1) are
 // counted as not applicable: KMS's RSAES_OAEP_SHA_256 uses MGF1 with
-// SHA-256 (KMS-RULES.md §4.2).
+// SHA-256 (docs/KMS-RULES.md §4.2).
 func TestWycheproofOAEP(t *testing.T) {
 	for _, file := range []struct {
 		name string
@@ -73,7 +73,7 @@ func TestWycheproofOAEP(t *testing.T) {
 		// other is the hash of the other OAEP algorithm, which must not
 		// decrypt kmspub's ciphertext.
 		other func() hash.Hash
-		limit int // KMS's plaintext limit (KMS-RULES.md §4.2), written out
+		limit int // KMS's plaintext limit (docs/KMS-RULES.md §4.2), written out
 	}{
 		{"rsa_oaep_2048_sha1_mgf1sha1_test.json", types.KeySpecRsa2048, types.EncryptionAlgorithmSpecRsaesOaepSha1, sha1.New, sha256.New, 214},
 		{"rsa_oaep_2048_sha256_mgf1sha256_test.json", types.KeySpecRsa2048, types.EncryptionAlgorithmSpecRsaesOaepSha256, sha256.New, sha1.New, 190},
@@ -173,7 +173,7 @@ func TestWycheproofOAEP(t *testing.T) {
 					}
 				}
 
-				// KMS's size refusals, in KMS's words (KMS-RULES.md §4.1, §4.2).
+				// KMS's size refusals, in KMS's words (docs/KMS-RULES.md §4.1, §4.2).
 				full := bytes.Repeat([]byte{0xa5}, file.limit)
 				out, err := k.Encrypt(full, file.alg)
 				if err != nil {

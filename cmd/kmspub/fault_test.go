@@ -85,7 +85,7 @@ func TestGetPublicKeyServiceErrors(t *testing.T) {
 
 // TestGetPublicKeyFillsMissingList: local-kms omits EncryptionAlgorithms for
 // RSA ENCRYPT_DECRYPT keys; KMS's list for the pair is fixed, so kmspub
-// prints it (KMS-RULES.md §11).
+// prints it (docs/KMS-RULES.md §11).
 func TestGetPublicKeyFillsMissingList(t *testing.T) {
 	saved, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", "RSA_2048.ENCRYPT_DECRYPT.json"))
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package kmserr builds the errors AWS KMS returns for each refusal
-// (KMS-RULES.md §7), as the SDK surfaces them (§10b): modelled exceptions are
+// (docs/KMS-RULES.md §7), as the SDK surfaces them (§10b): modelled exceptions are
 // the concrete types of aws-sdk-go-v2/service/kms/types, and
 // ValidationException is a *smithy.GenericAPIError with a client fault. Every
 // value satisfies smithy.APIError, so callers branch on them with errors.As
@@ -122,24 +122,24 @@ func NotFound(msg string) error {
 
 // AccessDenied: the caller is not allowed the operation on the key. Like
 // ValidationException it is not modelled in kms/types; the SDK surfaces it
-// as a *smithy.GenericAPIError with a client fault (KMS-RULES §10b).
+// as a *smithy.GenericAPIError with a client fault (docs/KMS-RULES.md §10b).
 func AccessDenied(msg string) error {
 	return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: msg, Fault: smithy.FaultClient}
 }
 
-// Disabled: the key is disabled. "<key-arn> is disabled." (KMS-RULES §7, LS).
+// Disabled: the key is disabled. "<key-arn> is disabled." (docs/KMS-RULES.md §7, LS).
 func Disabled(keyARN string) error {
 	return &types.DisabledException{Message: aws.String(keyARN + " is disabled.")}
 }
 
 // InvalidState: the key's state does not allow the operation, e.g.
 // "<key-arn> is pending deletion." (the wording local-kms uses; KMS's own
-// text is not recorded, KMS-RULES §7).
+// text is not recorded, docs/KMS-RULES.md §7).
 func InvalidState(msg string) error {
 	return &types.KMSInvalidStateException{Message: aws.String(msg)}
 }
 
-// DryRun: the request would have succeeded, but DryRun was set (KMS-RULES §7, LS).
+// DryRun: the request would have succeeded, but DryRun was set (docs/KMS-RULES.md §7, LS).
 func DryRun() error {
 	return &types.DryRunOperationException{Message: aws.String("The request would have succeeded, but the DryRun option is set.")}
 }

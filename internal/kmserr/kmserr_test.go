@@ -11,7 +11,7 @@ import (
 	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
-// Each constructor gives the exception KMS sends for the refusal (KMS-RULES.md
+// Each constructor gives the exception KMS sends for the refusal (docs/KMS-RULES.md
 // §7), as the SDK surfaces it (§10b): the code, the message and a client fault
 // through smithy.APIError, and the concrete SDK type through errors.As.
 func TestConstructors(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package kmsrules is the single, table-shaped statement of the AWS KMS rules
 // for asymmetric keys that kmspub enforces offline. It reads like
-// KMS-RULES.md: key spec → allowed key usages → algorithms per usage →
+// docs/KMS-RULES.md: key spec → allowed key usages → algorithms per usage →
 // message types → sizes.
 //
 // Verify, Encrypt, DeriveSharedSecret, Encapsulate, the CLI and the generated
@@ -20,7 +20,7 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 )
 
-// Limits from the KMS API model (botocore service-2.json, KMS-RULES.md §3.1, §4.1, §5, §6).
+// Limits from the KMS API model (botocore service-2.json, docs/KMS-RULES.md §3.1, §4.1, §5, §6).
 const (
 	MinMessageSize       = 1    // Sign/Verify Message, PlaintextType min
 	MaxMessageSize       = 4096 // Sign/Verify Message, PlaintextType max
@@ -112,7 +112,7 @@ const (
 	SchemeMLDSA                       // pure ML-DSA, empty context
 )
 
-// SigningAlgorithm is one row of KMS-RULES.md §3.2.
+// SigningAlgorithm is one row of docs/KMS-RULES.md §3.2.
 type SigningAlgorithm struct {
 	Algorithm types.SigningAlgorithmSpec
 	Scheme    Scheme
@@ -173,7 +173,7 @@ var (
 // MessageTypes lists every MessageType KMS knows, in enum order.
 func MessageTypes() []types.MessageType { return slices.Clone(allMsgTypes) }
 
-// EncryptionAlgorithm is one (key spec, algorithm) pair of KMS-RULES.md §4.
+// EncryptionAlgorithm is one (key spec, algorithm) pair of docs/KMS-RULES.md §4.
 type EncryptionAlgorithm struct {
 	Algorithm types.EncryptionAlgorithmSpec
 	// MaxPlaintext is the largest plaintext KMS encrypts with this pair:
@@ -184,7 +184,7 @@ type EncryptionAlgorithm struct {
 	OAEPHash crypto.Hash
 }
 
-// KeySpec is one row of KMS-RULES.md §1 and §2: what a key spec is, and what
+// KeySpec is one row of docs/KMS-RULES.md §1 and §2: what a key spec is, and what
 // each key usage allows it to do. A usage is allowed for the spec exactly when
 // its algorithm list is non-empty.
 type KeySpec struct {
@@ -227,7 +227,7 @@ func oaep(sha1Max, sha256Max int) []EncryptionAlgorithm {
 
 func signing(algs ...types.SigningAlgorithmSpec) []types.SigningAlgorithmSpec { return algs }
 
-// keySpecTable is KMS-RULES.md §1 (usages, algorithms), §4.2 (OAEP limits),
+// keySpecTable is docs/KMS-RULES.md §1 (usages, algorithms), §4.2 (OAEP limits),
 // §4.3 (SM2PKE limit), §5 (ECDH secret sizes) and §6 (ML-KEM sizes).
 var keySpecTable = []KeySpec{
 	{Spec: types.KeySpecRsa2048, Family: FamilyRSA, Size: 2048, Signing: rsaSigning, Encryption: oaep(214, 190)},

@@ -10,7 +10,7 @@ import (
 	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
-// The expected rules below are KMS-RULES.md §1, §4.2, §4.3, §5 and §6 copied
+// The expected rules below are docs/KMS-RULES.md §1, §4.2, §4.3, §5 and §6 copied
 // out by hand — not computed from the table — so that an edit to the table
 // that breaks a KMS rule fails here.
 
@@ -187,7 +187,7 @@ func TestOnlyAsymmetricSpecs(t *testing.T) {
 	}
 }
 
-// signingRow is KMS-RULES.md §3.2 by hand: the message types each signing
+// signingRow is docs/KMS-RULES.md §3.2 by hand: the message types each signing
 // algorithm accepts and the DIGEST length.
 var signingRows = []struct {
 	alg          types.SigningAlgorithmSpec

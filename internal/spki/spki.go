@@ -1,5 +1,5 @@
 // Package spki parses the DER SubjectPublicKeyInfo that KMS GetPublicKey
-// returns (KMS-RULES.md §2) for every asymmetric key spec, strictly: DER only,
+// returns (docs/KMS-RULES.md §2) for every asymmetric key spec, strictly: DER only,
 // no trailing bytes, no unused bits, exact parameters, and a public key that
 // its own library accepts (uncompressed on-curve points, FIPS 203 modulus
 // check, RSA modulus of a KMS size).
@@ -31,7 +31,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// Object identifiers (KMS-RULES.md §2).
+// Object identifiers (docs/KMS-RULES.md §2).
 var (
 	oidRSA         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}

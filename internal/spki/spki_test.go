@@ -368,7 +368,7 @@ func FuzzSPKIParse(f *testing.F) {
 	})
 }
 
-// canonical returns the SubjectPublicKeyInfo encodings KMS-RULES.md §2 gives
+// canonical returns the SubjectPublicKeyInfo encodings docs/KMS-RULES.md §2 gives
 // for k's spec and key, built independently of Parse.
 func canonical(k *Key) [][]byte {
 	curves := map[types.KeySpec]asn1.ObjectIdentifier{
