@@ -161,10 +161,33 @@ func formatOptions(opts []option) string {
 		default:
 			fmt.Fprintf(&b, "  --%s %s\n", o.name, v)
 		}
-		for _, line := range strings.Split(o.help, "\n") {
-			b.WriteString(wrap("      "+line, "      "))
+		b.WriteString(wrap("      "+strings.Join(strings.Fields(o.help), " "), "      "))
+	}
+	return b.String()
+}
+
+// reflow fills each paragraph of text (lines that do not start with a
+// space) to helpWidth, breaking only between words; indented lines (tables,
+// lists) and blank lines are kept as they are.
+func reflow(text string) string {
+	var b strings.Builder
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			b.WriteString(wrap(strings.Join(para, " "), ""))
+			para = nil
 		}
 	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	for _, line := range lines {
+		if line == "" || strings.HasPrefix(line, " ") {
+			flush()
+			b.WriteString(line + "\n")
+			continue
+		}
+		para = append(para, strings.Join(strings.Fields(line), " "))
+	}
+	flush()
 	return b.String()
 }
 

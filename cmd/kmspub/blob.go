@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
 // Blob arguments (--message, --signature, --plaintext) are read as the AWS
-// CLI version 2 reads them with its default cli_binary_format "base64":
+// CLI version 2 reads them with its default --cli-binary-format base64:
 //
 //	fileb://PATH  the file's bytes, as they are
 //	file://PATH   the file's text, which must be base64 (as in AWS CLI v2)
@@ -33,35 +29,40 @@ const (
 // verify is streamed with verify --message-file instead.
 const maxParamFileSize = 1 << 20
 
+// binaryFormat is the --cli-binary-format in force (run sets it for the
+// command it runs): "base64", or "raw-in-base64-out", with which a blob
+// given as a value or through file:// is the text's own bytes, as in AWS
+// CLI version 2 (and version 1).
+var binaryFormat = "base64"
+
 // parseBlob returns the bytes a blob argument stands for. name is the option
 // name without dashes, used in errors. Errors never quote value: it may be
 // plaintext the caller forgot to encode.
 func parseBlob(name, value string) ([]byte, error) {
+	raw := binaryFormat == "raw-in-base64-out"
 	switch {
 	case strings.HasPrefix(value, prefixFileBinary):
-		return readParamFile(value, value[len(prefixFileBinary):], name)
+		return readParamFile(value, name)
 	case strings.HasPrefix(value, prefixFileText):
-		text, err := readParamFile(value, value[len(prefixFileText):], name)
-		if err != nil {
-			return nil, err
+		text, err := readParamFile(value, name)
+		if err != nil || raw {
+			return text, err
 		}
 		return decodeBase64(string(text), "the file "+value+" given to --"+name)
+	case raw:
+		return []byte(value), nil
 	}
 	return decodeBase64(value, "the value of --"+name)
 }
 
-// readParamFile reads a file named by a fileb:// or file:// argument.
-// A leading "~/" is the home directory, as in the AWS CLI.
-func readParamFile(arg, path, name string) ([]byte, error) {
+// readParamFile reads the file a fileb:// or file:// argument names.
+func readParamFile(arg, name string) ([]byte, error) {
 	fail := func(err error) error {
 		return paramError(name, fmt.Sprintf("Unable to load paramfile %s: %v", arg, err))
 	}
-	if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return nil, fail(err)
-		}
-		path = filepath.Join(home, rest)
+	path, err := paramPath(arg)
+	if err != nil {
+		return nil, fail(err)
 	}
 	data, err := readFileLimited(path, maxParamFileSize)
 	if errors.Is(err, errTooLarge) {
@@ -71,36 +72,6 @@ func readParamFile(arg, path, name string) ([]byte, error) {
 		return nil, fail(err)
 	}
 	return data, nil
-}
-
-// errTooLarge: a file over the limit readFileLimited was given.
-var errTooLarge = errors.New("file too large")
-
-// readFileLimited reads a file of at most limit bytes. A regular file over
-// the limit is refused from its size, without reading; anything else (a
-// pipe, /dev/stdin) is read through a bounded reader. Either way memory use
-// is bounded by the limit, not by the file.
-func readFileLimited(path string, limit int) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	capacity := bytes.MinRead
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		if fi.Size() > int64(limit) {
-			return nil, errTooLarge
-		}
-		capacity = int(fi.Size()) + bytes.MinRead // room to see EOF without growing
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, capacity))
-	if _, err := buf.ReadFrom(io.LimitReader(f, int64(limit)+1)); err != nil {
-		return nil, err
-	}
-	if buf.Len() > limit {
-		return nil, errTooLarge
-	}
-	return buf.Bytes(), nil
 }
 
 // decodeBase64 decodes standard, padded base64. Line breaks, and

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
@@ -58,9 +57,6 @@ type deriveOutput struct {
 }
 
 func runDeriveSharedSecret(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	if a.has("public-key") {
 		return usageError("argument --public-key: offline, kmspub derives the secret on your side of the exchange; give your private key with --private-key and send KMS the PublicKey kmspub prints")
 	}
@@ -107,8 +103,11 @@ const maxPrivateKeySize = 16 << 10
 // readPrivateKey reads an EC or SM2 private key: PKCS #8 or SEC 1, PEM or
 // DER. Errors never include key bytes.
 func readPrivateKey(arg string) (crypto.PrivateKey, error) {
-	path := strings.TrimPrefix(strings.TrimPrefix(arg, prefixFileBinary), prefixFileText)
 	fail := func(reason string) error { return paramError("private-key", reason) }
+	path, err := paramPath(arg)
+	if err != nil {
+		return nil, fail(fmt.Sprintf("Unable to load %s: %v", arg, err))
+	}
 	data, err := readFileLimited(path, maxPrivateKeySize)
 	if errors.Is(err, errTooLarge) {
 		return nil, fail(fmt.Sprintf("%s is larger than %d bytes; no EC private key file is", arg, maxPrivateKeySize))

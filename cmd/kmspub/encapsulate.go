@@ -42,9 +42,6 @@ type encapsulateOutput struct {
 }
 
 func runEncapsulate(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	k, err := loadKey(ctx, a)
 	if err != nil {
 		return err

@@ -47,9 +47,6 @@ type encryptOutput struct {
 }
 
 func runEncrypt(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	plaintext, err := parseBlob("plaintext", a.get("plaintext"))
 	if err != nil {
 		return err

@@ -77,7 +77,13 @@ func operationError(op string, err error) error {
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
-		return &cliError{exitService, fmt.Sprintf("An error occurred (%s) when calling the %s operation: %s", api.ErrorCode(), op, api.ErrorMessage())}
+		// A key without an ARN (a bare --key-file without --key-arn) leaves
+		// KMS's "<arn> key usage is …" with nothing before the space.
+		msg := api.ErrorMessage()
+		if trimmed := strings.TrimLeft(msg, " "); trimmed != "" {
+			msg = trimmed
+		}
+		return &cliError{exitService, fmt.Sprintf("An error occurred (%s) when calling the %s operation: %s", api.ErrorCode(), op, msg)}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -91,11 +97,18 @@ func operationError(op string, err error) error {
 // the problem is in a local file the caller named, as with the AWS CLI's
 // "Unable to load paramfile".
 func keyFileError(err error) error {
+	return paramError("key-file", withoutKeyID(err).Error())
+}
+
+// withoutKeyID is err without the KeyId it quotes when the KeyId is not a
+// key ARN: a key file's KeyId (up to 256 characters of whatever the file
+// holds) is not repeated back.
+func withoutKeyID(err error) error {
 	var ik *kmspub.InvalidKeyError
-	if errors.As(err, &ik) {
-		return paramError("key-file", ik.Error())
+	if errors.As(err, &ik) && ik.Field == "KeyId" && ik.Reason != "is missing" {
+		return fmt.Errorf("%w: KeyId is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID)", kmspub.ErrInvalidKey)
 	}
-	return paramError("key-file", err.Error())
+	return err
 }
 
 // report writes err to stderr as the AWS CLI does — a blank line, the

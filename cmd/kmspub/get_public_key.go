@@ -28,9 +28,6 @@ printed with the full list KMS fixes for the key spec and usage.
 }
 
 func runGetPublicKey(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	k, err := fetchKey(ctx, a)
 	if err != nil {
 		return err

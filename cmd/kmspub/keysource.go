@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -22,7 +23,8 @@ var keyOptions = []option{
 		"alias name (alias/NAME) or alias ARN. Exclusive with --key-file."},
 	{name: "key-file", value: "<path>", help: "Work offline with a saved key: the JSON `aws kms get-public-key`\n" +
 		"prints (taken unchanged), or a bare public key (PEM \"PUBLIC KEY\",\n" +
-		"DER, or base64 DER) together with --key-spec and --key-usage."},
+		"DER, or base64 DER) together with --key-spec and --key-usage.\n" +
+		"A fileb:// or file:// prefix is allowed."},
 	{name: "key-spec", help: "For a bare --key-file: the key spec, one of\n" + keySpecNames() + "."},
 	{name: "key-usage", help: "For a bare --key-file: the key usage, one of " + keyUsageNames() + "."},
 	{name: "key-arn", help: "For a bare --key-file: the key ARN to report as KeyId (optional; without\nit the output has no KeyId)."},
@@ -43,7 +45,6 @@ var onlineOptions = []option{
 	{name: "region", help: "The AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)."},
 	{name: "endpoint-url", help: "Send the GetPublicKey call to this URL instead of the default endpoint."},
 	{name: "profile", help: "Use this profile of the shared AWS config and credentials files."},
-	{name: "output", help: "The output format; only json (the default) is supported."},
 }
 
 // dryRunOptions are the AWS CLI's --dry-run | --no-dry-run switch.
@@ -83,10 +84,14 @@ func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
 // opening brace) through ParseGetPublicKeyJSON, anything else as a bare
 // public key through Load with the metadata options.
 func readKeyFile(a *args) (*kmspub.PublicKey, error) {
-	path := a.get("key-file")
+	arg := a.get("key-file")
+	path, err := paramPath(arg)
+	if err != nil {
+		return nil, keyFileError(err)
+	}
 	data, err := readFileLimited(path, maxKeyFileSize)
 	if errors.Is(err, errTooLarge) {
-		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", path, maxKeyFileSize))
+		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", arg, maxKeyFileSize))
 	}
 	if err != nil {
 		return nil, keyFileError(err)
@@ -105,8 +110,14 @@ func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 		return k, nil
 	}
 
-	if !a.has("key-spec") || !a.has("key-usage") {
-		return nil, usageError("the following arguments are required: --key-spec, --key-usage (--key-file %s holds a bare public key, not get-public-key JSON)", path)
+	var missing []string
+	for _, n := range []string{"key-spec", "key-usage"} {
+		if !a.has(n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, usageError("the following arguments are required: %s (--key-file %s holds a bare public key, not get-public-key JSON)", strings.Join(missing, ", "), arg)
 	}
 	meta := &kms.GetPublicKeyOutput{
 		KeySpec:                 types.KeySpec(a.get("key-spec")),
@@ -121,6 +132,10 @@ func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	}
 	k, err := kmspub.Load(data, meta)
 	if err != nil {
+		var ik *kmspub.InvalidKeyError
+		if errors.As(err, &ik) && ik.Field == "KeyId" {
+			return nil, paramError("key-arn", "not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID)")
+		}
 		return nil, keyFileError(err)
 	}
 	return k, nil
@@ -157,7 +172,7 @@ func fetchKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
 	k, err := kmspub.FromGetPublicKeyOutput(out)
 	if err != nil {
 		// KMS answered, but with a key kmspub cannot vouch for.
-		return nil, &cliError{exitGeneral, fmt.Sprintf("GetPublicKey for %s returned a key kmspub refuses: %v", a.get("key-id"), err)}
+		return nil, &cliError{exitGeneral, fmt.Sprintf("GetPublicKey for %s returned a key kmspub refuses: %v", a.get("key-id"), withoutKeyID(err))}
 	}
 	return k, nil
 }
@@ -221,12 +236,4 @@ func newKMSClient(ctx context.Context, a *args) (*kms.Client, error) {
 
 func noCredentials() error {
 	return &cliError{exitConfig, `Unable to locate credentials. You can configure credentials by running "aws configure".`}
-}
-
-// checkOutput accepts the one output format kmspub prints.
-func checkOutput(a *args) error {
-	if a.has("output") && a.get("output") != "json" {
-		return usageError("argument --output: Invalid choice, valid choices are:\n\njson")
-	}
-	return nil
 }

@@ -2,13 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 func init() {
@@ -40,7 +42,8 @@ Signing algorithms KMS offers, by key spec:
 				"or base64)."},
 			{name: "message-type", help: "One of " + messageTypeNames() + " (default RAW)."},
 			{name: "message-file", value: "<path>", help: "A message of any size, read from PATH and digested by kmspub\n" +
-				"(instead of --message and --message-type)."},
+				"(instead of --message and --message-type): a file, or /dev/stdin.\n" +
+				"A fileb:// or file:// prefix is allowed."},
 			{name: "signing-algorithm", required: true, help: "The algorithm KMS signed with: one the key offers (see above)."},
 			{name: "signature", required: true, help: "The signature (blob: fileb://PATH, file://PATH of base64, or base64)."},
 		}, dryRunOptions, onlineOptions),
@@ -56,9 +59,6 @@ type verifyOutput struct {
 }
 
 func runVerify(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	if err := oneOf(a, "message", "message-file"); err != nil {
 		return err
 	}
@@ -70,27 +70,45 @@ func runVerify(ctx context.Context, a *args, stdout io.Writer) error {
 		return err
 	}
 	var message []byte
-	var messageFile *os.File
+	var messageFile io.Reader
 	if a.has("message") {
 		if message, err = parseBlob("message", a.get("message")); err != nil {
 			return err
 		}
 	} else {
-		path := a.get("message-file")
-		if messageFile, err = os.Open(path); err != nil {
-			return paramError("message-file", fmt.Sprintf("Unable to open %s: %v", path, err))
+		arg := a.get("message-file")
+		path, err := paramPath(arg)
+		if err != nil {
+			return paramError("message-file", fmt.Sprintf("Unable to open %s: %v", arg, err))
 		}
-		defer messageFile.Close()
+		f, isDevice, err := openParam(path)
+		if err != nil {
+			return paramError("message-file", fmt.Sprintf("Unable to open %s: %v", arg, err))
+		}
+		defer f.Close()
+		messageFile = f
+		if isDevice {
+			messageFile = &boundedReader{r: f, n: deviceLimit}
+		}
 	}
 	k, err := loadKey(ctx, a)
 	if err != nil {
 		return err
 	}
 	alg := types.SigningAlgorithmSpec(a.get("signing-algorithm"))
+	mt := types.MessageType(a.get("message-type"))
 	if messageFile != nil {
 		err = k.VerifyReader(messageFile, alg, signature)
+		if errors.Is(err, errDeviceTooLarge) {
+			return paramError("message-file", fmt.Sprintf("%s is a device and gave %v; verify a device's contents from a regular file, or piped to kmspub's standard input", a.get("message-file"), errDeviceTooLarge))
+		}
 	} else {
-		err = k.Verify(message, types.MessageType(a.get("message-type")), alg, signature)
+		err = k.Verify(message, mt, alg, signature)
+		var api smithy.APIError
+		if len(message) > kmsrules.MaxMessageSize && (mt == "" || mt == types.MessageTypeRaw) && errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
+			// KMS's own words, and where kmspub takes a longer message.
+			return &cliError{exitService, fmt.Sprintf("An error occurred (%s) when calling the Verify operation: %s (kmspub: give a RAW message of any size with --message-file PATH)", api.ErrorCode(), api.ErrorMessage())}
+		}
 	}
 	if err != nil {
 		return err
