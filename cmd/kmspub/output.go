@@ -184,13 +184,6 @@ func writeResponse(w io.Writer, c *command, f *responseFormat, body []byte) erro
 		}
 		return fmt.Errorf("kmspub %s: the response is not one JSON value, so --query/--output cannot apply: %v", c.name, err)
 	}
-	if f.output == "json" && f.query == nil {
-		if isEmptyObject(doc.value) {
-			return nil // the AWS CLI prints no {} response
-		}
-		_, err := w.Write(body) // already the AWS CLI's JSON, byte for byte
-		return err
-	}
 	result := doc.value
 	if f.query != nil {
 		if result, err = f.query.Search(result); err != nil {
@@ -424,10 +417,11 @@ func writeJSONString(b *bytes.Buffer, s string) {
 }
 
 // pyNumber formats a JSON number as Python prints what json.loads made of
-// it: an integer's digits (kmspub's responses hold integers only as Go
-// integers), otherwise float.__repr__.
+// it: an int's digits or float.__repr__. Responses are JSON from Go, which
+// writes a number without a fraction or exponent (which Python reads as an
+// int) exactly when it is integral and under 1e21.
 func pyNumber(f float64) string {
-	if f == math.Trunc(f) && !math.IsInf(f, 0) {
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
 	// repr: the shortest digits that round-trip, in fixed notation when

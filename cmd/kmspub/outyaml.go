@@ -28,6 +28,10 @@ func (d *document) writeYAML(b *bytes.Buffer, v any) {
 		b.WriteByte('\n')
 		return
 	}
+	if isEmpty(v) {
+		b.WriteString(emptyFlow(v) + "\n")
+		return
+	}
 	e := &yamlEmitter{doc: d, b: b}
 	e.node(v, 0)
 	b.WriteByte('\n')
