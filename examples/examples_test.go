@@ -14,15 +14,15 @@ import (
 	"testing"
 )
 
-// goRun runs `go run ./examples/name` in the repository root and returns
-// its standard output.
-func goRun(t *testing.T, name string) string {
+// goRun runs `go run ./examples/name args...` in the repository root and
+// returns its standard output.
+func goRun(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	gotool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("the go command is needed to run the examples: %v", err)
 	}
-	cmd := exec.Command(gotool, "run", "./examples/"+name)
+	cmd := exec.Command(gotool, append([]string{"run", "./examples/" + name}, args...)...)
 	cmd.Dir = ".."
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -52,29 +52,30 @@ func TestVerifyOffline(t *testing.T) {
 	)
 }
 
-// TestEncryptForKMS also decrypts the printed ciphertext with OpenSSL and
-// the test key's private half, standing in for KMS Decrypt.
+// TestEncryptForKMS decrypts the ciphertext.bin the example writes — the
+// file it tells the user to give KMS Decrypt — with OpenSSL and the test
+// key's private half, standing in for KMS Decrypt.
 func TestEncryptForKMS(t *testing.T) {
-	out := goRun(t, "encrypt-for-kms")
+	ctPath := filepath.Join(t.TempDir(), "ciphertext.bin")
+	out := goRun(t, "encrypt-for-kms", ctPath)
 	wantLines(t, out,
 		`key arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000001 \(RSA_2048, \[RSAES_OAEP_SHA_1 RSAES_OAEP_SHA_256\]\)`,
 		`encrypted 39 bytes with RSAES_OAEP_SHA_256: 256-byte ciphertext`,
 		`CiphertextBlob: [A-Za-z0-9+/]{342}==`,
-		`decrypt with: aws kms decrypt --key-id \S+ --encryption-algorithm RSAES_OAEP_SHA_256 --ciphertext-blob fileb://ciphertext.bin`,
+		`wrote `+regexp.QuoteMeta(ctPath),
+		`decrypt with: aws kms decrypt --key-id \S+ --encryption-algorithm RSAES_OAEP_SHA_256 --ciphertext-blob fileb://`+regexp.QuoteMeta(ctPath),
 		`191 bytes: ValidationException: Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes\.`,
 	)
 	m := regexp.MustCompile(`(?m)^CiphertextBlob: (\S+)$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatal("no CiphertextBlob line")
 	}
-	ct, err := base64.StdEncoding.DecodeString(m[1])
+	ct, err := os.ReadFile(ctPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	ctPath := filepath.Join(dir, "ciphertext.bin")
-	if err := os.WriteFile(ctPath, ct, 0o644); err != nil {
-		t.Fatal(err)
+	if base64.StdEncoding.EncodeToString(ct) != m[1] {
+		t.Error("ciphertext.bin is not the printed CiphertextBlob")
 	}
 	cmd := exec.Command("openssl", "pkeyutl", "-decrypt", "-inkey", filepath.Join("..", "testdata", "keys", "RSA_2048.priv.pem"),
 		"-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256", "-in", ctPath)

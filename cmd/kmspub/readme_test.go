@@ -2,18 +2,50 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestREADMEMainJob runs the README's main-job command as written (from the
-// repository root, as the README says) and requires the exact output the
-// README shows, so the first thing a reader tries cannot silently rot.
-func TestREADMEMainJob(t *testing.T) {
+// readmeBlock is one ```console block of the README: a terminal session,
+// "$ " command lines (continued with "\") followed by what they print.
+type readmeBlock struct {
+	script string // the commands, one per line
+	want   string // the rest: stdout and stderr as a terminal shows them
+}
+
+func readmeBlocks(t *testing.T, readme []byte) []readmeBlock {
+	t.Helper()
+	var blocks []readmeBlock
+	for _, m := range regexp.MustCompile("(?s)```console\n(.*?)```").FindAllSubmatch(readme, -1) {
+		var b readmeBlock
+		lines := strings.SplitAfter(string(m[1]), "\n")
+		for i := 0; i < len(lines); i++ {
+			line := lines[i]
+			if cmd, ok := strings.CutPrefix(line, "$ "); ok {
+				for strings.HasSuffix(cmd, "\\\n") && i+1 < len(lines) {
+					i++
+					cmd += lines[i]
+				}
+				b.script += cmd
+				continue
+			}
+			b.want += line
+		}
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// TestREADMECommands runs every ```console block of the README, as written,
+// with the kmspub command on PATH, in a directory laid out like the
+// repository root, and requires exactly the output the README shows
+// (stdout and stderr together, as a terminal shows them; exit statuses are
+// shown with "$ echo $?"). So the commands a reader copies cannot rot.
+func TestREADMECommands(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -22,25 +54,29 @@ func TestREADMEMainJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first fenced block after the main-job heading: "$ command" lines
-	// (with "\" continuations), then the output.
-	section := regexp.MustCompile("(?s)## The main job[^\n]*\n.*?```\n(.*?)```").FindSubmatch(readme)
-	if section == nil {
-		t.Fatal("README.md has no main-job code block")
+	if _, err := exec.LookPath("kmspub"); err != nil {
+		t.Fatalf("the kmspub command testscript installs: %v", err)
 	}
-	block := strings.ReplaceAll(string(section[1]), "\\\n", " ")
-	command, wantOut, ok := strings.Cut(block, "\n")
-	if !ok || !strings.HasPrefix(command, "$ go run ./cmd/kmspub ") {
-		t.Fatalf("main-job block does not start with `$ go run ./cmd/kmspub …`: %q", command)
+	blocks := readmeBlocks(t, readme)
+	if len(blocks) < 4 {
+		t.Fatalf("README.md has %d console blocks; want the main job, its failure, --query and a refusal", len(blocks))
 	}
-	argv := strings.Fields(strings.TrimPrefix(command, "$ go run ./cmd/kmspub "))
-
-	t.Chdir(root)
-	var stdout, stderr bytes.Buffer
-	if status := run(context.Background(), argv, &stdout, &stderr); status != 0 {
-		t.Fatalf("kmspub %s: exit status %d\n%s", strings.Join(argv, " "), status, stderr.String())
-	}
-	if stdout.String() != wantOut {
-		t.Errorf("README main-job output differs.\ngot:\n%s\nREADME shows:\n%s", stdout.String(), wantOut)
+	for i, b := range blocks {
+		dir := t.TempDir()
+		if err := os.Symlink(filepath.Join(root, "testdata"), filepath.Join(dir, "testdata")); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("sh", "-c", "exec 2>&1\n"+b.script)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+			"AWS_EC2_METADATA_DISABLED=true", "AWS_DEFAULT_OUTPUT=", "AWS_REGION=", "AWS_DEFAULT_REGION=")
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Run(); err != nil {
+			t.Errorf("README console block %d: %v", i+1, err)
+		}
+		if out.String() != b.want {
+			t.Errorf("README console block %d:\n%s\nprints:\n%s\nREADME shows:\n%s", i+1, b.script, out.String(), b.want)
+		}
 	}
 }
