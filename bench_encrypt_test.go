@@ -187,7 +187,8 @@ func BenchmarkChecks(b *testing.B) {
 		k := testdataKey(b, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
 		sig := make([]byte, 72)
 		BenchLoop(b, func() {
-			if _, err := k.signingRequest(types.SigningAlgorithmSpecEcdsaSha256, sig); err != nil {
+			model, _ := streamVerifyModel(sig, types.SigningAlgorithmSpecEcdsaSha256)
+			if err := preamble(k, model, opVerify, k.signing, types.SigningAlgorithmSpecEcdsaSha256); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -21,7 +21,7 @@ func BenchmarkKeyringHit(b *testing.B) {
 	r := kmspub.NewKeyring(f)
 	// With an injected clock a hit on a name reads the clock; with the
 	// default one a timer ends the TTL and a hit reads a flag.
-	withClock := kmspub.NewKeyring(f, kmspub.WithClock(time.Now))
+	withClock := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.Clock = time.Now })
 	for i, name := range []struct {
 		name, keyID string
 		keys        *kmspub.Keyring
@@ -69,7 +69,9 @@ func BenchmarkClientVerify(b *testing.B) {
 		}
 	})
 	b.Run("ClientWithPolicy", func(b *testing.B) {
-		c := kmspub.NewClient(f, kmspub.WithPolicy(kmspub.Policy{AllowedKeyARNs: []string{arn}, AllowedOperations: []string{"Verify"}}))
+		c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) {
+			o.Policy = &kmspub.Policy{AllowedKeyARNs: []string{arn}, AllowedOperations: []string{"Verify"}}
+		})
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Verify(ctx, input); err != nil {

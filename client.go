@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 // The KMS calls a service makes with public keys, one interface each, so
@@ -70,9 +71,10 @@ var (
 //   - GetPublicKey: KeyId; the answer is the cached key's.
 //
 // GrantTokens are accepted and ignored everywhere: offline there are no
-// grants. Authorization is a local [Policy] ([WithPolicy]), the key's KMS
-// state is checked only with [WithKeyStateCheck], and the record KMS would
-// write to CloudTrail goes to [WithAuditLogger].
+// grants. Authorization is a local [Policy] ([ClientOptions.Policy]), the
+// key's KMS state is checked only with [ClientOptions.KeyStateCheck], and
+// the record KMS would write to CloudTrail goes to
+// [ClientOptions.AuditLogger].
 //
 // DryRun=true runs every check and the operation itself, discards the
 // result, and returns *types.DryRunOperationException "The request would
@@ -112,14 +114,54 @@ type Client struct {
 	audit  *slog.Logger
 }
 
-// A ClientOption configures a [Client].
-type ClientOption func(*Client)
+// ClientOptions configures a [Client]. Every field is off by default;
+// [NewClient] calls each function it was given with the options, as the AWS
+// SDK's service clients do:
+//
+//	client := kmspub.NewClient(kmsClient, func(o *kmspub.ClientOptions) {
+//		o.Policy = &kmspub.Policy{AllowedAccounts: []string{"111122223333"}}
+//	})
+type ClientOptions struct {
+	// Policy, when set, makes the Client refuse requests it does not allow
+	// (see [Policy]). It is copied when the Client is made.
+	Policy *Policy
 
-// NewClient returns an offline client that takes keys from keys: a
-// *[Keyring] is used as it is (with its TTLs, clock and error handler); any
-// other GetPublicKeyAPIClient — typically the service's *kms.Client — is
-// wrapped in NewKeyring(keys) with the default settings.
-func NewClient(keys GetPublicKeyAPIClient, opts ...ClientOption) *Client {
+	// KeyStateCheck, when set, makes the Client ask KMS whether a key may
+	// still be used (see [KeyStateCheck]).
+	KeyStateCheck *KeyStateCheck
+
+	// AuditLogger, when set, makes the Client write one record to it for
+	// every operation it performs, standing in for the CloudTrail record KMS
+	// would have written. A record has the message "kmspub offline
+	// operation", the time (from the Keyring's clock), level Info when the
+	// request succeeded (or would have, under DryRun) and Warn otherwise,
+	// and these attributes:
+	//
+	//	operation     "Verify", "Encrypt", "Encapsulate" or "GetPublicKey"
+	//	key_id        the KeyId as the request gave it
+	//	key_arn       the key ARN it resolved to (absent when it did not resolve)
+	//	algorithm     the signing, encryption or encapsulation algorithm requested
+	//	message_type  Verify only: RAW, DIGEST or EXTERNAL_MU
+	//	dry_run       true when the request set DryRun
+	//	outcome       "ok", or the error code of the refusal or failure (for
+	//	              example "KMSInvalidSignatureException", "AccessDeniedException",
+	//	              "DryRunOperationException"), or "error" for an error without one
+	//
+	// A record never holds the message, plaintext, signature, ciphertext,
+	// shared secret or error message — only the names above — so audit logs
+	// can be kept and shipped without becoming sensitive. A key_id,
+	// algorithm or message_type over 2048 bytes (KMS's longest KeyId; such a
+	// request is refused) is cut there and ends with "…", so no request
+	// makes a record of unbounded size.
+	AuditLogger *slog.Logger
+}
+
+// NewClient returns an offline client that takes keys from keys, configured
+// by optFns (see [ClientOptions]): a *[Keyring] is used as it is (with its
+// TTLs, clock and error handler); any other GetPublicKeyAPIClient —
+// typically the service's *kms.Client — is wrapped in NewKeyring(keys) with
+// the default settings.
+func NewClient(keys GetPublicKeyAPIClient, optFns ...func(*ClientOptions)) *Client {
 	r, ok := keys.(*Keyring)
 	switch {
 	case ok && r == nil:
@@ -127,9 +169,16 @@ func NewClient(keys GetPublicKeyAPIClient, opts ...ClientOption) *Client {
 	case !ok:
 		r = NewKeyring(keys)
 	}
-	c := &Client{keys: r}
-	for _, opt := range opts {
-		opt(c)
+	var o ClientOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	c := &Client{keys: r, audit: o.AuditLogger}
+	if o.Policy != nil {
+		c.policy = o.Policy.clone()
+	}
+	if o.KeyStateCheck != nil {
+		c.states = newKeyStates(o.KeyStateCheck, r)
 	}
 	return c
 }
@@ -154,13 +203,8 @@ func (c *Client) Verify(ctx context.Context, params *kms.VerifyInput, optFns ...
 		dryRun:      aws.ToBool(params.DryRun),
 	}
 	out, err := func() (*kms.VerifyOutput, error) {
-		invalid := smithy.InvalidParamsError{Context: "VerifyInput"}
-		required(&invalid, "KeyId", params.KeyId == nil)
-		required(&invalid, "Message", params.Message == nil)
-		required(&invalid, "Signature", params.Signature == nil)
-		required(&invalid, "SigningAlgorithm", params.SigningAlgorithm == "")
-		if invalid.Len() > 0 {
-			return nil, invalid
+		if err := checkSDKRequired(params); err != nil {
+			return nil, err
 		}
 		k, err := c.key(ctx, rec, true, optFns)
 		if err != nil {
@@ -193,18 +237,15 @@ func (c *Client) Encrypt(ctx context.Context, params *kms.EncryptInput, optFns .
 		dryRun:    aws.ToBool(params.DryRun),
 	}
 	out, err := func() (*kms.EncryptOutput, error) {
-		invalid := smithy.InvalidParamsError{Context: "EncryptInput"}
-		required(&invalid, "KeyId", params.KeyId == nil)
-		required(&invalid, "Plaintext", params.Plaintext == nil)
-		if invalid.Len() > 0 {
-			return nil, invalid
+		if err := checkSDKRequired(params); err != nil {
+			return nil, err
 		}
 		k, err := c.key(ctx, rec, true, optFns)
 		if err != nil {
 			return nil, err
 		}
-		if len(params.EncryptionContext) > 0 {
-			return nil, kmserr.EncryptionContextAsymmetric()
+		if err := kmsrules.CheckEncryptionContext(len(params.EncryptionContext)); err != nil {
+			return nil, err
 		}
 		ciphertext, err := k.Encrypt(params.Plaintext, params.EncryptionAlgorithm)
 		if err != nil {
@@ -234,11 +275,8 @@ func (c *Client) Encapsulate(ctx context.Context, params *kms.EncapsulateInput, 
 		dryRun:    aws.ToBool(params.DryRun),
 	}
 	out, err := func() (*kms.EncapsulateOutput, error) {
-		invalid := smithy.InvalidParamsError{Context: "EncapsulateInput"}
-		required(&invalid, "KeyId", params.KeyId == nil)
-		required(&invalid, "EncapsulationAlgorithm", params.EncapsulationAlgorithm == "")
-		if invalid.Len() > 0 {
-			return nil, invalid
+		if err := checkSDKRequired(params); err != nil {
+			return nil, err
 		}
 		k, err := c.key(ctx, rec, true, optFns)
 		if err != nil {
@@ -271,10 +309,8 @@ func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput
 	}
 	rec := &auditRecord{operation: kmserr.OpGetPublicKey, keyID: aws.ToString(params.KeyId)}
 	out, err := func() (*kms.GetPublicKeyOutput, error) {
-		invalid := smithy.InvalidParamsError{Context: "GetPublicKeyInput"}
-		required(&invalid, "KeyId", params.KeyId == nil)
-		if invalid.Len() > 0 {
-			return nil, invalid
+		if err := checkSDKRequired(params); err != nil {
+			return nil, err
 		}
 		k, err := c.key(ctx, rec, false, optFns)
 		if err != nil {
@@ -300,18 +336,11 @@ func (c *Client) key(ctx context.Context, rec *auditRecord, checkState bool, opt
 		return nil, err
 	}
 	if checkState && c.states != nil {
-		if err := c.states.check(ctx, c.keys, k.keyID, optFns); err != nil {
+		if err := c.states.check(ctx, k.keyID, optFns); err != nil {
 			return nil, err
 		}
 	}
 	return k, nil
-}
-
-// required adds the SDK's "missing required field" error for member.
-func required(invalid *smithy.InvalidParamsError, member string, missing bool) {
-	if missing {
-		invalid.Add(smithy.NewErrParamRequired(member))
-	}
 }
 
 // finish writes the audit record and wraps an error as the SDK does.

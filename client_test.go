@@ -328,7 +328,10 @@ func TestClientVerifyLocalKMSSample(t *testing.T) {
 func TestClientConcurrentVerifyWhileAliasMoves(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	const ttl = time.Minute
-	keys := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl))
+	keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+	})
 	c := kmspub.NewClient(keys)
 	a, b := krARN(t, "p256"), krARN(t, "p384")
 	message := []byte("verify while the alias moves")
@@ -515,7 +518,10 @@ func TestLocalKMSClientAliasRepoint(t *testing.T) {
 	counting := &clCountingKMS{Client: online}
 	clock := krNewClock()
 	const ttl = time.Minute
-	keys := kmspub.NewKeyring(counting, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl))
+	keys := kmspub.NewKeyring(counting, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+	})
 	offline := kmspub.NewClient(keys)
 	ctx := localkmstest.Context(t)
 	message := []byte("re-pointed alias")

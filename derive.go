@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	gmsmecdh "github.com/emmansun/gmsm/ecdh"
@@ -63,16 +62,7 @@ import (
 //     exact answer for a valid key on the wrong curve is not documented:
 //     docs/KMS-RULES.md §5 marks it [U].)
 func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm types.KeyAgreementAlgorithmSpec) (sharedSecret, publicKeyDER []byte, err error) {
-	if algorithm == "" {
-		return nil, nil, kmserr.Required("keyAgreementAlgorithm")
-	}
-	if !slices.Contains(keyAgreementAlgorithmSpecs, algorithm) {
-		return nil, nil, kmserr.BadEnum(algorithm, "keyAgreementAlgorithm", keyAgreementAlgorithmSpecs)
-	}
-	if err := k.requireUsage(types.KeyUsageTypeKeyAgreement, kmserr.OpDeriveSharedSecret); err != nil {
-		return nil, nil, err
-	}
-	if err := requireListed(k, k.keyAgreement, algorithm); err != nil {
+	if err := preamble(k, deriveModel(algorithm), opDeriveSharedSecret, k.keyAgreement, algorithm); err != nil {
 		return nil, nil, err
 	}
 
@@ -94,9 +84,6 @@ func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm t
 	}
 	return sharedSecret, publicKeyDER, nil
 }
-
-// keyAgreementAlgorithmSpecs is the KeyAgreementAlgorithmSpec enum, read once.
-var keyAgreementAlgorithmSpecs = types.KeyAgreementAlgorithmSpec("").Values()
 
 // agreeKey is a KEY_AGREEMENT key in the form its ECDH library takes,
 // converted once when the key is built rather than on every call.

@@ -208,7 +208,7 @@ func TestDeriveSharedSecretWycheproof(t *testing.T) {
 					if err != nil {
 						t.Fatalf("tcId %d: private key: %v", tc.TcID, err)
 					}
-					k, loadErr := Load(pubDER, meta)
+					k, loadErr := ParseSubjectPublicKeyInfo(pubDER, meta)
 					var secret []byte
 					if loadErr == nil {
 						secret, _, err = k.DeriveSharedSecret(priv, types.KeyAgreementAlgorithmSpecEcdh)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/emmansun/gmsm/sm2"
@@ -78,30 +77,16 @@ func (k *PublicKey) Encrypt(plaintext []byte, algorithm types.EncryptionAlgorith
 	return nil, fmt.Errorf("kmspub: Encrypt: no encryption for key spec %s", k.spec.Spec)
 }
 
-// encryptionAlgorithmSpecs is the EncryptionAlgorithmSpec enum, read once.
-var encryptionAlgorithmSpecs = types.EncryptionAlgorithmSpec("").Values()
-
 // encryptionRule runs every check Encrypt makes before encrypting, in the
 // documented order, and returns the rules-table row for the algorithm.
 func (k *PublicKey) encryptionRule(plaintextLen int, algorithm types.EncryptionAlgorithmSpec) (*kmsrules.EncryptionAlgorithm, error) {
-	switch {
-	case plaintextLen < kmsrules.MinPlaintextSize:
-		return nil, kmserr.TooShort("plaintext", kmsrules.MinPlaintextSize)
-	case plaintextLen > kmsrules.MaxPlaintextSize:
-		return nil, kmserr.TooLong("plaintext", kmsrules.MaxPlaintextSize)
-	}
-	if algorithm != "" && !slices.Contains(encryptionAlgorithmSpecs, algorithm) {
-		return nil, kmserr.BadEnum(algorithm, "encryptionAlgorithm", encryptionAlgorithmSpecs)
-	}
-	if err := k.requireUsage(types.KeyUsageTypeEncryptDecrypt, kmserr.OpEncrypt); err != nil {
-		return nil, err
-	}
+	model := encryptModel(plaintextLen, algorithm)
 	if algorithm == "" {
 		// KMS's default for EncryptionAlgorithm; never valid for an
-		// asymmetric key, and refused below with KMS's text.
+		// asymmetric key, and refused by the key phase with KMS's text.
 		algorithm = types.EncryptionAlgorithmSpecSymmetricDefault
 	}
-	if err := requireListed(k, k.encryption, algorithm); err != nil {
+	if err := preamble(k, model, opEncrypt, k.encryption, algorithm); err != nil {
 		return nil, err
 	}
 	row := k.spec.EncryptionAlgorithm(algorithm)

@@ -279,7 +279,7 @@ func TestEncryptRefusesAlgorithmNotListed(t *testing.T) {
 	meta := full.GetPublicKeyOutput()
 	meta.PublicKey = nil
 	meta.EncryptionAlgorithms = []types.EncryptionAlgorithmSpec{types.EncryptionAlgorithmSpecRsaesOaepSha256}
-	k, err := Load(full.DER(), meta)
+	k, err := ParseSubjectPublicKeyInfo(full.DER(), meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func ExampleNewClient() {
 // A Client with a local policy and an audit log: a key outside the allowed
 // account is refused before any KMS call, and every operation is logged
 // without its message or signature.
-func ExampleWithAuditLogger() {
+func ExampleClientOptions() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey {
@@ -72,8 +72,10 @@ func ExampleWithAuditLogger() {
 	keys := kmspub.NewKeyring(nil) // no KMS at all: keys saved beforehand
 	keys.Add(clReadKey("testdata/sample/ecc_nist_p256.json"))
 	offline := kmspub.NewClient(keys,
-		kmspub.WithPolicy(kmspub.Policy{AllowedAccounts: []string{"111122223333"}, AllowedOperations: []string{"Verify"}}),
-		kmspub.WithAuditLogger(logger))
+		func(o *kmspub.ClientOptions) {
+			o.Policy = &kmspub.Policy{AllowedAccounts: []string{"111122223333"}, AllowedOperations: []string{"Verify"}}
+			o.AuditLogger = logger
+		})
 
 	ctx := context.Background()
 	for _, keyID := range []string{

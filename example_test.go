@@ -53,12 +53,12 @@ func ExampleParseGetPublicKeyJSON() {
 // Load a public key kept as PEM (or DER, or base64) with the metadata that
 // GetPublicKey returns alongside it. An absent algorithm list means the full
 // list KMS fixes for the key spec and usage.
-func ExampleLoad() {
+func ExampleParseSubjectPublicKeyInfo() {
 	pemBytes, err := os.ReadFile("testdata/keys/ECC_NIST_P384.pub.pem")
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := kmspub.Load(pemBytes, &kms.GetPublicKeyOutput{
+	k, err := kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{
 		KeyId:    aws.String("arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000005"),
 		KeySpec:  types.KeySpecEccNistP384,
 		KeyUsage: types.KeyUsageTypeKeyAgreement,
@@ -70,7 +70,7 @@ func ExampleLoad() {
 	fmt.Println(k.CryptoPublicKey().(*ecdsa.PublicKey).Curve.Params().Name)
 
 	// Metadata that does not match the key is refused.
-	_, err = kmspub.Load(pemBytes, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	_, err = kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
 	fmt.Println(err)
 	// Output:
 	// ECC_NIST_P384 KEY_AGREEMENT [ECDH]
@@ -85,7 +85,7 @@ func ExamplePublicKey_MarshalJSON() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := kmspub.Load(pemBytes, &kms.GetPublicKeyOutput{
+	k, err := kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{
 		KeyId:    aws.String("arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"),
 		KeySpec:  types.KeySpecEccNistP256,
 		KeyUsage: types.KeyUsageTypeSignVerify,

@@ -70,7 +70,10 @@ func FuzzClientVerify(f *testing.F) {
 		if otherAccount {
 			policy.AllowedAccounts = []string{"444455556666"}
 		}
-		client := kmspub.NewClient(ring, kmspub.WithPolicy(policy), kmspub.WithAuditLogger(slog.New(slog.NewJSONHandler(&log, nil))))
+		client := kmspub.NewClient(ring, func(o *kmspub.ClientOptions) {
+			o.Policy = &policy
+			o.AuditLogger = slog.New(slog.NewJSONHandler(&log, nil))
+		})
 
 		alg := algs[int(algIndex)%len(algs)]
 		// The signature: a held key's valid one (over sigFuzzMessage, RAW)
@@ -97,7 +100,10 @@ func FuzzClientVerify(f *testing.F) {
 		// differ from these at every position: text found in both (the key
 		// ID, the texts' own words) does not come from the secret bytes.
 		var baseLog bytes.Buffer
-		baseClient := kmspub.NewClient(ring, kmspub.WithPolicy(policy), kmspub.WithAuditLogger(slog.New(slog.NewJSONHandler(&baseLog, nil))))
+		baseClient := kmspub.NewClient(ring, func(o *kmspub.ClientOptions) {
+			o.Policy = &policy
+			o.AuditLogger = slog.New(slog.NewJSONHandler(&baseLog, nil))
+		})
 		baseIn := *in
 		baseIn.Message, baseIn.Signature = flipAll(in.Message), flipAll(in.Signature)
 		_, baseErr := baseClient.Verify(context.Background(), &baseIn)

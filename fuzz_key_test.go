@@ -101,7 +101,7 @@ func FuzzLoad(f *testing.F) {
 				meta.EncapsulationAlgorithms = rules.Encapsulation
 			}
 		}
-		k, err := kmspub.Load(encoded, meta)
+		k, err := kmspub.ParseSubjectPublicKeyInfo(encoded, meta)
 		if err != nil {
 			fuzzCheckRefusal(t, err)
 			return
@@ -114,7 +114,7 @@ func FuzzLoad(f *testing.F) {
 		// The same key in the other encodings, and through the JSON file.
 		der := k.DER()
 		for _, other := range [][]byte{der, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), []byte(base64.StdEncoding.EncodeToString(der))} {
-			k2, err := kmspub.Load(other, meta)
+			k2, err := kmspub.ParseSubjectPublicKeyInfo(other, meta)
 			if err != nil {
 				t.Fatalf("re-encoded key refused: %v", err)
 			}

@@ -4,12 +4,9 @@ import (
 	stdmlkem "crypto/mlkem"
 	"crypto/rand"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/emmansun/gmsm/mlkem"
-
-	"github.com/kmspub/kmspub/internal/kmserr"
 )
 
 // Encapsulate is the offline form of KMS Encapsulate for an
@@ -25,16 +22,12 @@ import (
 // FIPS 203 length and passes the §7.2 modulus check (every coefficient below
 // q), so Encapsulate fails only on a refusal below.
 //
-// KMS Decapsulate never reports a wrong ciphertext. FIPS 203 decapsulation
-// uses implicit rejection: a corrupted or mismatched ciphertext yields a
-// different, pseudorandom 32-byte value, not an error. Both sides must
-// therefore confirm they hold the same secret before relying on it. Either
-// derive an AEAD key from it (for example HKDF-SHA-256 with the ciphertext
-// and key ARN in the info, then AES-GCM) and treat the first failed
-// authentication as a mismatch, or send a key-confirmation tag such as
-// HMAC-SHA-256(HKDF(secret, "key confirmation"), ciphertext) with the
-// ciphertext and compare it, with hmac.Equal, after Decapsulate. Never use
-// the raw secret directly as a key for more than one purpose.
+// KMS Decapsulate never reports a wrong ciphertext: FIPS 203 uses implicit
+// rejection, so a corrupted or mismatched ciphertext yields a different,
+// pseudorandom secret, not an error. Confirm that both sides hold the same
+// secret before relying on it — through an AEAD keyed from it, or a
+// key-confirmation tag — and never use the raw secret as a key for more
+// than one purpose; the examples show both ways.
 //
 // Refusals, in this order, are the errors KMS returns, typed as the AWS SDK
 // for Go v2 surfaces them:
@@ -49,16 +42,7 @@ import (
 //  3. An algorithm the key does not list: *types.InvalidKeyUsageException
 //     "Algorithm <ALG> is incompatible with key spec <SPEC>."
 func (k *PublicKey) Encapsulate(algorithm types.EncapsulationAlgorithmSpec) (sharedSecret, ciphertext []byte, err error) {
-	if algorithm == "" {
-		return nil, nil, kmserr.Required("encapsulationAlgorithm")
-	}
-	if !slices.Contains(encapsulationAlgorithmSpecs, algorithm) {
-		return nil, nil, kmserr.BadEnum(algorithm, "encapsulationAlgorithm", encapsulationAlgorithmSpecs)
-	}
-	if err := k.requireUsage(types.KeyUsageTypeEncapsulateDecapsulate, kmserr.OpEncapsulate); err != nil {
-		return nil, nil, err
-	}
-	if err := requireListed(k, k.encapsulation, algorithm); err != nil {
+	if err := preamble(k, encapsulateModel(algorithm), opEncapsulate, k.encapsulation, algorithm); err != nil {
 		return nil, nil, err
 	}
 	switch ek := k.public.(type) {
@@ -81,6 +65,3 @@ func (k *PublicKey) Encapsulate(algorithm types.EncapsulationAlgorithmSpec) (sha
 	}
 	return sharedSecret, ciphertext, nil
 }
-
-// encapsulationAlgorithmSpecs is the EncapsulationAlgorithmSpec enum, read once.
-var encapsulationAlgorithmSpecs = types.EncapsulationAlgorithmSpec("").Values()

@@ -29,20 +29,16 @@ type keyFile struct {
 	EncapsulationAlgorithms []types.EncapsulationAlgorithmSpec `json:"EncapsulationAlgorithms,omitempty"`
 }
 
-// maxJSONSize bounds a get-public-key JSON file before it is parsed; the
-// largest real one (ML_DSA_87) is under 4 KiB.
-const maxJSONSize = 64 << 10
-
 // ParseGetPublicKeyJSON reads the JSON that `aws kms get-public-key` prints
 // (and [PublicKey.MarshalJSON] writes) and validates it as
 // [FromGetPublicKeyOutput] does. Layout, whitespace and member order are
 // free; KeyId, PublicKey, KeySpec and KeyUsage are required. It refuses
-// input over 64 KiB, member names not spelled exactly as the CLI writes
+// input over [MaxKeyFileSize], member names not spelled exactly as the CLI writes
 // them, unknown or repeated members, anything but whitespace after the
 // object, and a PublicKey that is not standard padded base64 on one line.
 func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
-	if len(data) > maxJSONSize {
-		return nil, invalidKey("JSON", fmt.Sprintf("is %d bytes; a get-public-key file is under %d", len(data), maxJSONSize), nil)
+	if len(data) > MaxKeyFileSize {
+		return nil, invalidKey("JSON", fmt.Sprintf("is %d bytes; a get-public-key file is under %d", len(data), MaxKeyFileSize), nil)
 	}
 	if err := checkNoDuplicateMembers(data); err != nil {
 		return nil, invalidKey("JSON", "is not a get-public-key file: "+strings.TrimPrefix(err.Error(), "json: "), err)

@@ -52,15 +52,18 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, clock := krNewFake(t), krNewClock() // the clock stands still: no negative entry expires
 			var full, failed atomic.Int64
-			opts := []kmspub.KeyringOption{kmspub.WithClock(clock.Now), kmspub.WithErrorHandler(func(_ string, err error) {
-				if errors.Is(err, kmspub.ErrKeyringFull) {
-					full.Add(1)
-				} else {
-					failed.Add(1)
+			opts := []func(*kmspub.KeyringOptions){func(o *kmspub.KeyringOptions) {
+				o.Clock = clock.Now
+				o.ErrorHandler = func(_ string, err error) {
+					if errors.Is(err, kmspub.ErrKeyringFull) {
+						full.Add(1)
+					} else {
+						failed.Add(1)
+					}
 				}
-			})}
+			}}
 			if tc.maxNames != kmspub.DefaultMaxNames {
-				opts = append(opts, kmspub.WithMaxNames(tc.maxNames))
+				opts = append(opts, func(o *kmspub.KeyringOptions) { o.MaxNames = tc.maxNames })
 			}
 			before := krHeapInUse()
 			r := kmspub.NewKeyring(f, opts...)
@@ -97,7 +100,12 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 func TestKeyringDropsExpiredEntries(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	const ttl, maxStale, negative = time.Minute, 10 * time.Minute, 3 * time.Second
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl), kmspub.WithMaxStale(maxStale), kmspub.WithNegativeTTL(negative))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+		o.MaxStale = maxStale
+		o.NegativeTTL = negative
+	})
 	ctx := context.Background()
 	arn := krARN(t, "p256")
 	f.point("alias/signer", arn)
@@ -129,7 +137,11 @@ func TestKeyringDropsExpiredEntries(t *testing.T) {
 
 	// Without stale serving a resolved name is dropped when its TTL ends.
 	f.setFail(nil)
-	r2 := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl), kmspub.WithMaxStale(0))
+	r2 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+		o.MaxStale = 0
+	})
 	krGet(t, r2, "alias/signer")
 	clock.Advance(ttl)
 	r2.Get(ctx, "alias/unknown")
@@ -148,7 +160,7 @@ func TestKeyringDropsExpiredEntries(t *testing.T) {
 	f.setFail(nil)
 
 	// A zero negative TTL keeps nothing for a failed name.
-	r3 := kmspub.NewKeyring(f, kmspub.WithNegativeTTL(0))
+	r3 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.NegativeTTL = 0 })
 	r3.Get(ctx, "alias/unknown")
 	krWantNames(t, r3, 0)
 }
@@ -160,14 +172,18 @@ func TestKeyringBoundPrefersResolvedNames(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	var full []string
 	var mu sync.Mutex
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithMaxNames(3), kmspub.WithNegativeTTL(time.Hour),
-		kmspub.WithErrorHandler(func(keyID string, err error) {
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.MaxNames = 3
+		o.NegativeTTL = time.Hour
+		o.ErrorHandler = func(keyID string, err error) {
 			if errors.Is(err, kmspub.ErrKeyringFull) {
 				mu.Lock()
 				defer mu.Unlock()
 				full = append(full, keyID)
 			}
-		}))
+		}
+	})
 	ctx := context.Background()
 	for i := range 4 {
 		r.Get(ctx, fmt.Sprintf("alias/unknown-%d", i))
@@ -209,7 +225,10 @@ func TestKeyringBoundPrefersResolvedNames(t *testing.T) {
 	}
 
 	// Zero keeps no names and reports nothing.
-	r0 := kmspub.NewKeyring(f, kmspub.WithMaxNames(0), kmspub.WithErrorHandler(func(string, error) { t.Error("reported") }))
+	r0 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.MaxNames = 0
+		o.ErrorHandler = func(string, error) { t.Error("reported") }
+	})
 	krGet(t, r0, "alias/p256")
 	krGet(t, r0, "alias/p256")
 	krWantNames(t, r0, 0)
@@ -222,7 +241,7 @@ func TestKeyringHitAllocs(t *testing.T) {
 	arn := krARN(t, "p256")
 	f.point("alias/signer", arn)
 	ctx := context.Background()
-	for _, r := range []*kmspub.Keyring{kmspub.NewKeyring(f), kmspub.NewKeyring(f, kmspub.WithClock(time.Now))} {
+	for _, r := range []*kmspub.Keyring{kmspub.NewKeyring(f), kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.Clock = time.Now })} {
 		for _, name := range []string{arn, "alias/signer"} {
 			krGet(t, r, name)
 			if n := testing.AllocsPerRun(1000, func() { r.Get(ctx, name) }); n != 0 {
@@ -238,8 +257,13 @@ func TestKeyringHitAllocs(t *testing.T) {
 func TestKeyringBoundConcurrent(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	const bound = 16
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithMaxNames(bound), kmspub.WithTTL(time.Second),
-		kmspub.WithMaxStale(3*time.Second), kmspub.WithNegativeTTL(time.Second))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.MaxNames = bound
+		o.TTL = time.Second
+		o.MaxStale = 3 * time.Second
+		o.NegativeTTL = time.Second
+	})
 	shorts := []string{"p256", "p384", "rsa", "rsaenc", "mlkem768", "ecdh"}
 	for _, short := range shorts {
 		f.point("alias/"+short, krARN(t, short))

@@ -223,7 +223,10 @@ func krWantCalls(t testing.TB, f *krFakeKMS, want int64) {
 
 func TestKeyringKeyARNIsKeptForEver(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(time.Minute))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = time.Minute
+	})
 	arn := krARN(t, "p256")
 
 	first := krGet(t, r, arn)
@@ -241,7 +244,10 @@ func TestKeyringKeyARNIsKeptForEver(t *testing.T) {
 func TestKeyringAliasIsReresolvedAfterTTL(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	const ttl = time.Minute
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+	})
 	a, b := krARN(t, "p256"), krARN(t, "p384")
 	f.point("alias/signer", a)
 
@@ -317,12 +323,17 @@ func TestKeyringServesStaleKeyOnError(t *testing.T) {
 	var reported []string
 	var mu sync.Mutex
 	r := kmspub.NewKeyring(f,
-		kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl), kmspub.WithMaxStale(maxStale), kmspub.WithNegativeTTL(negative),
-		kmspub.WithErrorHandler(func(keyID string, err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			reported = append(reported, keyID+": "+err.Error())
-		}))
+		func(o *kmspub.KeyringOptions) {
+			o.Clock = clock.Now
+			o.TTL = ttl
+			o.MaxStale = maxStale
+			o.NegativeTTL = negative
+			o.ErrorHandler = func(keyID string, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				reported = append(reported, keyID+": "+err.Error())
+			}
+		})
 	a := krARN(t, "p256")
 	f.point("alias/signer", a)
 	first := krGet(t, r, "alias/signer")
@@ -370,7 +381,11 @@ func TestKeyringServesStaleKeyOnError(t *testing.T) {
 
 func TestKeyringMaxStaleNotAboveTTLTurnsStaleServingOff(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(time.Minute), kmspub.WithMaxStale(time.Minute))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = time.Minute
+		o.MaxStale = time.Minute
+	})
 	f.point("alias/signer", krARN(t, "p256"))
 	krGet(t, r, "alias/signer")
 	f.setFail(&types.KMSInternalException{Message: aws.String("injected")})
@@ -384,7 +399,10 @@ func TestKeyringMaxStaleNotAboveTTLTurnsStaleServingOff(t *testing.T) {
 func TestKeyringNegativeCache(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	const negative = 3 * time.Second
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithNegativeTTL(negative))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.NegativeTTL = negative
+	})
 
 	var nf *types.NotFoundException
 	for range 3 {
@@ -401,7 +419,10 @@ func TestKeyringNegativeCache(t *testing.T) {
 	krWantCalls(t, f, 2)
 
 	// A zero negative TTL retries on every call.
-	r0 := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithNegativeTTL(0))
+	r0 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.NegativeTTL = 0
+	})
 	for range 3 {
 		if _, err := r0.Get(context.Background(), "alias/other"); !errors.As(err, &nf) {
 			t.Fatalf("Get = %v, want NotFoundException", err)
@@ -414,7 +435,7 @@ func TestKeyringCallerCancellationIsNotCachedOrShared(t *testing.T) {
 	f := krNewFake(t)
 	gate := make(chan struct{})
 	f.gate, f.entered = gate, make(chan struct{}, 4)
-	r := kmspub.NewKeyring(f, kmspub.WithNegativeTTL(time.Hour))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.NegativeTTL = time.Hour })
 	arn := krARN(t, "p256")
 
 	leaderCtx, cancel := context.WithCancel(context.Background())
@@ -488,7 +509,7 @@ func TestKeyringAddAndNoClient(t *testing.T) {
 	if err := r.Add(impostor); !errors.Is(err, kmspub.ErrInvalidKey) {
 		t.Fatalf("Add of a different key under a held ARN = %v, want an InvalidKeyError", err)
 	}
-	noARN, err := kmspub.Load(k.DER(), &kms.GetPublicKeyOutput{KeySpec: k.KeySpec(), KeyUsage: k.KeyUsage()})
+	noARN, err := kmspub.ParseSubjectPublicKeyInfo(k.DER(), &kms.GetPublicKeyOutput{KeySpec: k.KeySpec(), KeyUsage: k.KeyUsage()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,15 +521,22 @@ func TestKeyringAddAndNoClient(t *testing.T) {
 func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	f := krNewFake(t)
 	var reported atomic.Int64
-	r := kmspub.NewKeyring(f, kmspub.WithTTL(0), kmspub.WithNegativeTTL(0), kmspub.WithMaxStale(0),
-		kmspub.WithErrorHandler(func(string, error) { reported.Add(1) }))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.TTL = 0
+		o.NegativeTTL = 0
+		o.MaxStale = 0
+		o.ErrorHandler = func(string, error) { reported.Add(1) }
+	})
 	a := krARN(t, "p256")
 	f.point("alias/signer", a)
 	first := krGet(t, r, "alias/signer")
 	// With stale serving on, the same situation keeps the trusted key and
 	// reports the refusal.
-	rStale := kmspub.NewKeyring(f, kmspub.WithTTL(0), kmspub.WithNegativeTTL(0),
-		kmspub.WithErrorHandler(func(string, error) { reported.Add(1) }))
+	rStale := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.TTL = 0
+		o.NegativeTTL = 0
+		o.ErrorHandler = func(string, error) { reported.Add(1) }
+	})
 	firstStale := krGet(t, rStale, "alias/signer")
 	// KMS (or something pretending to be it) now answers with another public
 	// key under the same ARN.
@@ -561,7 +589,10 @@ func TestKeyringOneCallPerMissUnderContention(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	f.point("alias/signer", krARN(t, "p256"))
 	const ttl = time.Minute
-	r := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+	})
 	const callers, epochs = 4, 20
 	var stop atomic.Bool
 	gets := make([]atomic.Int64, callers)
@@ -612,13 +643,13 @@ func TestKeyringTTLDefaultClock(t *testing.T) {
 	f := krNewFake(t)
 	f.point("alias/signer", krARN(t, "p256"))
 
-	long := kmspub.NewKeyring(f, kmspub.WithTTL(time.Hour))
+	long := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.TTL = time.Hour })
 	for range 100 {
 		krGet(t, long, "alias/signer")
 	}
 	krWantCalls(t, f, 1)
 
-	short := kmspub.NewKeyring(f, kmspub.WithTTL(5*time.Millisecond))
+	short := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.TTL = 5 * time.Millisecond })
 	krGet(t, short, "alias/signer")
 	deadline := time.Now().Add(10 * time.Second)
 	for f.calls.Load() < 3 {
@@ -629,7 +660,7 @@ func TestKeyringTTLDefaultClock(t *testing.T) {
 		krGet(t, short, "alias/signer")
 	}
 
-	zero := kmspub.NewKeyring(f, kmspub.WithTTL(0))
+	zero := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.TTL = 0 })
 	before := f.calls.Load()
 	for range 3 {
 		krGet(t, zero, "alias/signer")
@@ -666,14 +697,18 @@ func TestLocalKMSKeyringStaleOnError(t *testing.T) {
 	clock := krNewClock()
 	var reported atomic.Int64
 	const ttl, maxStale = time.Minute, 10 * time.Minute
-	r := kmspub.NewKeyring(throughProxy, kmspub.WithClock(clock.Now), kmspub.WithTTL(ttl), kmspub.WithMaxStale(maxStale),
-		kmspub.WithErrorHandler(func(keyID string, err error) {
+	r := kmspub.NewKeyring(throughProxy, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+		o.MaxStale = maxStale
+		o.ErrorHandler = func(keyID string, err error) {
 			var ie *types.KMSInternalException
 			if keyID != alias || !errors.As(err, &ie) {
 				t.Errorf("reported %s: %v; want %s and a KMSInternalException", keyID, err, alias)
 			}
 			reported.Add(1)
-		}))
+		}
+	})
 	ctx := localkmstest.Context(t)
 	first, err := r.Get(ctx, alias)
 	if err != nil {
@@ -704,7 +739,7 @@ func TestKeyringAddDuringFailingFetch(t *testing.T) {
 	f := krNewFake(t)
 	gate := make(chan struct{})
 	f.gate, f.entered = gate, make(chan struct{}, 4)
-	r := kmspub.NewKeyring(f, kmspub.WithNegativeTTL(time.Hour))
+	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.NegativeTTL = time.Hour })
 	k := krKey(t, "p256")
 	result := make(chan error, 1)
 	go func() {

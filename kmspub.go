@@ -1,23 +1,3 @@
-// Package kmspub uses AWS KMS asymmetric public keys offline: it verifies
-// signatures KMS made and encrypts, derives and encapsulates for a later KMS
-// call, without calling KMS again — and it refuses exactly what KMS would
-// refuse: a key used for the wrong purpose, an algorithm the key does not
-// offer, a message or digest of the wrong size, metadata that does not match
-// the key.
-//
-// Start with two functions. [Fetch] calls KMS GetPublicKey once and returns a
-// validated [PublicKey]; [ParseGetPublicKeyJSON] reads the JSON that
-// `aws kms get-public-key` prints, so a key saved once is used offline for
-// ever ([PublicKey.MarshalJSON] writes that file). A key held as PEM or DER
-// goes through [Load] with its metadata instead. Then, as the key's usage
-// allows, call [PublicKey.Verify], [PublicKey.Encrypt],
-// [PublicKey.DeriveSharedSecret] or [PublicKey.Encapsulate].
-//
-// Refusals are the errors the AWS SDK for Go v2 returns for the same request:
-// *types.InvalidKeyUsageException, *types.KMSInvalidSignatureException, and a
-// smithy.APIError with code "ValidationException", so code written against
-// *kms.Client handles them unchanged. A key or metadata that could not have
-// come from KMS is refused with an [*InvalidKeyError].
 package kmspub
 
 import (
@@ -49,7 +29,8 @@ type GetPublicKeyAPIClient interface {
 // PublicKey is a KMS asymmetric public key together with the metadata
 // GetPublicKey returned for it, validated against each other. It is immutable
 // and safe for concurrent use. The zero value is not usable; obtain one from
-// [Fetch], [FromGetPublicKeyOutput], [ParseGetPublicKeyJSON] or [Load].
+// [Fetch], [FromGetPublicKeyOutput], [ParseGetPublicKeyJSON] or
+// [ParseSubjectPublicKeyInfo].
 type PublicKey struct {
 	keyID string
 	spec  *kmsrules.KeySpec
@@ -68,8 +49,8 @@ type PublicKey struct {
 	agree  agreeKey  // prepared for DeriveSharedSecret once, for KEY_AGREEMENT keys (derive.go)
 }
 
-// KeyID returns the key ARN KMS reported, or the ID given to [Load] (which
-// may be empty).
+// KeyID returns the key ARN KMS reported, or the one given to
+// [ParseSubjectPublicKeyInfo] (which may be empty).
 func (k *PublicKey) KeyID() string { return k.keyID }
 
 // KeySpec returns the key spec, one of the 15 asymmetric specs.
@@ -112,6 +93,21 @@ func (k *PublicKey) DER() []byte { return bytes.Clone(k.der) }
 // *mlkem.EncapsulationKey768/1024 (crypto/mlkem). The caller must not modify it.
 func (k *PublicKey) CryptoPublicKey() crypto.PublicKey { return k.public }
 
+// Equal reports whether x is a *PublicKey for the same key with the same
+// metadata: the same key ID, key spec, key usage and algorithm lists, and
+// the same public key. The public key is compared as a key, not as bytes,
+// so the two OID forms of one SM2 key are equal.
+func (k *PublicKey) Equal(x crypto.PublicKey) bool {
+	o, ok := x.(*PublicKey)
+	if !ok || o == nil {
+		return false
+	}
+	return k.keyID == o.keyID && k.spec == o.spec && k.usage == o.usage &&
+		slices.Equal(k.signing, o.signing) && slices.Equal(k.encryption, o.encryption) &&
+		slices.Equal(k.keyAgreement, o.keyAgreement) && slices.Equal(k.encapsulation, o.encapsulation) &&
+		bytes.Equal(k.raw, o.raw)
+}
+
 // GetPublicKeyOutput returns the key as the SDK's GetPublicKey output.
 func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
 	return &kms.GetPublicKeyOutput{
@@ -132,7 +128,7 @@ func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
 // [FromGetPublicKeyOutput] does. optFns are passed to the client unchanged.
 // An error from the client is returned as is, so SDK errors keep their types.
 func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
-	if err := checkLength("keyId", len(keyID), kmsrules.MinKeyIDSize, kmsrules.MaxKeyIDSize); err != nil {
+	if err := checkKeyID(keyID); err != nil {
 		return nil, err
 	}
 	out, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)}, optFns...)
@@ -183,17 +179,18 @@ func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	return newPublicKey(id, out.PublicKey, out)
 }
 
-// Load builds a PublicKey from a SubjectPublicKeyInfo the caller holds and
-// metadata given in the shape GetPublicKey returns it. encoded is one PEM
-// "PUBLIC KEY" block without headers (whitespace around it allowed), exact
-// DER (nothing after it), or standard padded base64 of the DER (whitespace
-// anywhere allowed), at most 16 KiB. In meta, KeySpec and KeyUsage are
+// ParseSubjectPublicKeyInfo builds a PublicKey from a SubjectPublicKeyInfo
+// the caller holds and metadata given in the shape GetPublicKey returns it.
+// encoded is one PEM "PUBLIC KEY" block without headers (whitespace around
+// it allowed), exact DER (nothing after it), or standard padded base64 of
+// the DER (whitespace anywhere allowed), at most [MaxKeyFileSize] bytes. In
+// meta, KeySpec and KeyUsage are
 // required; KeyId is optional but must be a key ARN when set (a key without
 // one cannot be written by [PublicKey.MarshalJSON]); CustomerMasterKeySpec
 // and the algorithm lists are optional (an absent list means the full list
 // KMS fixes for the spec and usage); PublicKey must be empty. It then
 // validates exactly as [FromGetPublicKeyOutput] does.
-func Load(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
+func ParseSubjectPublicKeyInfo(encoded []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	if meta == nil {
 		return nil, invalidKey("metadata", "is nil; KeySpec and KeyUsage are required", nil)
 	}
@@ -227,7 +224,7 @@ func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicK
 	meta = withKeySpec(meta, spec)
 	rules := kmsrules.LookupKeySpec(meta.KeySpec)
 	if rules == nil {
-		if !slices.Contains(meta.KeySpec.Values(), meta.KeySpec) {
+		if !kmsrules.KeySpecEnum.Has(meta.KeySpec) {
 			return nil, invalidKey("KeySpec", fmt.Sprintf("%q is not a KMS key spec", meta.KeySpec), nil)
 		}
 		// A symmetric or HMAC key: KMS GetPublicKey refuses it this way.
@@ -317,8 +314,8 @@ func algorithmList[A ~string](field string, given, allowed []A, ownUsage bool, s
 // is '0', never the first character of base64 DER), PEM with "-----BEGIN".
 func decodeSPKI(encoded []byte) ([]byte, error) {
 	// The size first: nothing, not even TrimSpace, reads more than that.
-	if len(encoded) > maxKeyFileSize {
-		return nil, invalidKey("PublicKey", fmt.Sprintf("is %d bytes; no encoded KMS public key is over %d", len(encoded), maxKeyFileSize), nil)
+	if len(encoded) > MaxKeyFileSize {
+		return nil, invalidKey("PublicKey", fmt.Sprintf("is %d bytes; no encoded KMS public key is over %d", len(encoded), MaxKeyFileSize), nil)
 	}
 	trimmed := bytes.TrimSpace(encoded)
 	if len(trimmed) == 0 {
@@ -350,9 +347,13 @@ func decodeSPKI(encoded []byte) ([]byte, error) {
 	return der, nil
 }
 
-// maxKeyFileSize bounds encoded keys before any parsing: the largest KMS
-// SPKI (ML_DSA_87, 2614 bytes) is under 3.6 KiB as PEM.
-const maxKeyFileSize = 16 << 10
+// MaxKeyFileSize is the most [ParseSubjectPublicKeyInfo] and
+// [ParseGetPublicKeyJSON] read, and the kmspub command reads from a key
+// file: anything longer is refused before it is parsed. The largest KMS
+// public key (ML_DSA_87, a 2614-byte SubjectPublicKeyInfo) is under 3.6 KiB
+// as PEM and under 4 KiB as get-public-key JSON. A caller reading a key
+// from an untrusted source can stop reading there.
+const MaxKeyFileSize = 16 << 10
 
 // InvalidKeyError reports a public key or metadata that kmspub refuses to
 // build a [PublicKey] from. Where KMS has a matching exception (an
@@ -381,24 +382,6 @@ var ErrInvalidKey = errors.New("kmspub: invalid KMS public key")
 
 // Is makes errors.Is(err, ErrInvalidKey) true.
 func (e *InvalidKeyError) Is(target error) bool { return target == ErrInvalidKey }
-
-// requireUsage refuses an operation the key's usage does not allow, with
-// KMS's InvalidKeyUsageException text. KMS checks usage before algorithm.
-func (k *PublicKey) requireUsage(usage types.KeyUsageType, op string) error {
-	if k.usage != usage {
-		return kmserr.InvalidKeyUsage(k.keyID, k.usage, op)
-	}
-	return nil
-}
-
-// requireListed refuses an algorithm the key does not list, with KMS's
-// "Algorithm X is incompatible with key spec Y." InvalidKeyUsageException.
-func requireListed[A ~string](k *PublicKey, list []A, alg A) error {
-	if !slices.Contains(list, alg) {
-		return kmserr.IncompatibleAlgorithm(alg, k.spec.Spec)
-	}
-	return nil
-}
 
 // withKeySpec returns meta with KeySpec set, copying rather than changing the
 // caller's value.

@@ -376,7 +376,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 				pemBytes := modelRead(t, "keys/"+string(s.spec)+".pub.pem")
 
 				// Only KeySpec and KeyUsage: the full lists KMS fixes.
-				k, err := kmspub.Load(pemBytes, &kms.GetPublicKeyOutput{KeySpec: s.spec, KeyUsage: usage})
+				k, err := kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{KeySpec: s.spec, KeyUsage: usage})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -385,7 +385,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 				modelCheckKey(t, k, s, usage, anonymous)
 
 				// Everything GetPublicKey returns, except the key itself.
-				k, err = kmspub.Load(pemBytes, &kms.GetPublicKeyOutput{
+				k, err = kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{
 					KeyId:                   aws.String(want.KeyId),
 					CustomerMasterKeySpec:   types.CustomerMasterKeySpec(s.spec),
 					KeySpec:                 s.spec,
@@ -408,7 +408,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 // (docs/KMS-RULES.md §11), so a subset stays a subset.
 func TestLoadKeepsAGivenSubset(t *testing.T) {
 	subset := []types.SigningAlgorithmSpec{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, types.SigningAlgorithmSpecRsassaPssSha256}
-	k, err := kmspub.Load(modelRead(t, "keys/RSA_2048.pub.pem"), &kms.GetPublicKeyOutput{
+	k, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/RSA_2048.pub.pem"), &kms.GetPublicKeyOutput{
 		KeySpec: types.KeySpecRsa2048, KeyUsage: sv, SigningAlgorithms: subset,
 	})
 	if err != nil {
@@ -458,7 +458,7 @@ func TestMarshalJSONRoundTrip(t *testing.T) {
 // TestMarshalJSONNeedsKeyID: a key loaded without a KeyId cannot be written
 // as a get-public-key file, because such a file would not parse back.
 func TestMarshalJSONNeedsKeyID(t *testing.T) {
-	k, err := kmspub.Load(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
+	k, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestMarshalJSONNeedsKeyID(t *testing.T) {
 		t.Fatalf("MarshalJSON without a KeyId = %s, want an error", out)
 	}
 	arn := "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"
-	k, err = kmspub.Load(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeyId: aws.String(arn), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
+	k, err = kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeyId: aws.String(arn), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestLoadEncodings(t *testing.T) {
 		}
 		for name, encoded := range forms {
 			t.Run(string(spec)+"/"+name, func(t *testing.T) {
-				k, err := kmspub.Load(encoded, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv})
+				k, err := kmspub.ParseSubjectPublicKeyInfo(encoded, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -536,7 +536,7 @@ func TestSM2BothOIDForms(t *testing.T) {
 	alternative := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDSM2), 0, point)
 	for name, der := range map[string][]byte{"id-ecPublicKey": standard, "sm2 algorithm OID": alternative} {
 		t.Run(name, func(t *testing.T) {
-			k, err := kmspub.Load(der, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecSm2, KeyUsage: sv})
+			k, err := kmspub.ParseSubjectPublicKeyInfo(der, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecSm2, KeyUsage: sv})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -557,7 +557,7 @@ func TestSM2BothOIDForms(t *testing.T) {
 	p256 := modelPubDER(t, types.KeySpecEccNistP256)
 	mixed := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDP256), 0, p256[len(p256)-65:])
 	for _, spec := range []types.KeySpec{types.KeySpecSm2, types.KeySpecEccNistP256} {
-		if _, err := kmspub.Load(mixed, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv}); err == nil {
+		if _, err := kmspub.ParseSubjectPublicKeyInfo(mixed, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv}); err == nil {
 			t.Errorf("SM2 algorithm OID with the P-256 curve accepted as %s", spec)
 		}
 	}
@@ -917,7 +917,7 @@ func TestRefusals(t *testing.T) {
 	}
 	for _, c := range loadCases {
 		t.Run("Load/"+c.name, func(t *testing.T) {
-			k, err := kmspub.Load(c.encoded, c.meta)
+			k, err := kmspub.ParseSubjectPublicKeyInfo(c.encoded, c.meta)
 			modelCheckRefusal(t, k, err, c.want)
 			t.Logf("%v", err)
 		})
@@ -1031,7 +1031,7 @@ func TestMLKEMWycheproofEncapsulationKeys(t *testing.T) {
 			counts := map[string]int{}
 			for _, tc := range modelWycheproofMLKEMTests(t, c.file) {
 				counts[tc.Result]++
-				k, err := kmspub.Load(spkitest.Build(c.oid, nil, 0, tc.ek), meta)
+				k, err := kmspub.ParseSubjectPublicKeyInfo(spkitest.Build(c.oid, nil, 0, tc.ek), meta)
 				switch tc.Result {
 				case "valid":
 					if err != nil {
@@ -1082,10 +1082,10 @@ func TestMLKEMModulusCheck(t *testing.T) {
 			crafted := bytes.Clone(good)
 			crafted[len(header)] = 0xff
 			crafted[len(header)+1] |= 0x0f
-			if _, err := kmspub.Load(good, meta); err != nil {
+			if _, err := kmspub.ParseSubjectPublicKeyInfo(good, meta); err != nil {
 				t.Fatalf("the good key is refused: %v", err)
 			}
-			k, err := kmspub.Load(crafted, meta)
+			k, err := kmspub.ParseSubjectPublicKeyInfo(crafted, meta)
 			modelCheckRefusal(t, k, err, modelWant{"PublicKey", "encapsulation key", "", ""})
 
 			keys := modelWycheproofMLKEM(t, c.file, "ModulusOverflow")
@@ -1093,7 +1093,7 @@ func TestMLKEMModulusCheck(t *testing.T) {
 				t.Fatalf("%s has no ModulusOverflow vectors", c.file)
 			}
 			for i, raw := range keys {
-				k, err := kmspub.Load(append(bytes.Clone(header), raw...), meta)
+				k, err := kmspub.ParseSubjectPublicKeyInfo(append(bytes.Clone(header), raw...), meta)
 				if err == nil {
 					t.Errorf("Wycheproof ModulusOverflow key %d accepted", i)
 					continue

@@ -151,7 +151,7 @@ func TestLimitsKeyInputs(t *testing.T) {
 		{"DER, 100 MB", append([]byte{0x30, 0x84, 0x06, 0x40, 0x00, 0x00}, hugeInput[:hugeSize-6]...)},
 	} {
 		wantBoundedRefusal(t, "Load, "+in.name, smallAlloc,
-			func() error { _, err := kmspub.Load(in.data, meta()); return err }, isInvalidKey)
+			func() error { _, err := kmspub.ParseSubjectPublicKeyInfo(in.data, meta()); return err }, isInvalidKey)
 	}
 
 	// An SPKI given directly (as GetPublicKey returns it) holding a 100 MB
@@ -172,7 +172,7 @@ func TestLimitsKeyInputs(t *testing.T) {
 		func() error {
 			m := meta()
 			m.KeyId = aws.String(longID)
-			_, err := kmspub.Load(modelRead(t, "keys/RSA_2048.pub.pem"), m)
+			_, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/RSA_2048.pub.pem"), m)
 			return err
 		}, isInvalidKey)
 	wantBoundedRefusal(t, "FromGetPublicKeyOutput, 100 MB KeyId", smallAlloc,
@@ -193,7 +193,7 @@ func TestLimitsKeyID(t *testing.T) {
 	const tooLong = "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048"
 	ring := kmspub.NewKeyring(limitsNoKMS{t})
 	// The audit log records every request's key ID, refused ones too.
-	client := kmspub.NewClient(ring, kmspub.WithAuditLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	client := kmspub.NewClient(ring, func(o *kmspub.ClientOptions) { o.AuditLogger = slog.New(slog.NewJSONHandler(io.Discard, nil)) })
 	for _, id := range []string{"alias/" + strings.Repeat("a", 2043), strings.Repeat("a", hugeSize)} {
 		calls := []struct {
 			name string

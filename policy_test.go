@@ -68,7 +68,7 @@ func TestPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := krNewFake(t)
 			f.point("alias/signer", p256)
-			c := kmspub.NewClient(f, kmspub.WithPolicy(tc.policy))
+			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &tc.policy })
 			out, err := c.Verify(ctx, plVerify(t, tc.keyID))
 			if tc.denied == "" {
 				if err != nil || !out.SignatureValid {
@@ -84,7 +84,7 @@ func TestPolicy(t *testing.T) {
 
 func TestPolicyCoversEveryOperation(t *testing.T) {
 	f := krNewFake(t)
-	c := kmspub.NewClient(f, kmspub.WithPolicy(kmspub.Policy{AllowedOperations: []string{"Verify"}}))
+	c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &kmspub.Policy{AllowedOperations: []string{"Verify"}} })
 	ctx := context.Background()
 	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(krARN(t, "rsaenc")), Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
 	clWantAPIError(t, err, "Encrypt", "AccessDeniedException", "-")
@@ -96,7 +96,7 @@ func TestPolicyCoversEveryOperation(t *testing.T) {
 	// The policy's lists are copied: changing the caller's slice later
 	// changes nothing.
 	ops := []string{"Verify"}
-	c = kmspub.NewClient(f, kmspub.WithPolicy(kmspub.Policy{AllowedOperations: ops}))
+	c = kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &kmspub.Policy{AllowedOperations: ops} })
 	ops[0] = "Encrypt"
 	if _, err := c.Verify(ctx, plVerify(t, krARN(t, "p256"))); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestKeyStateCheck(t *testing.T) {
 		t.Run(string(tc.state), func(t *testing.T) {
 			f := krNewFake(t)
 			f.setState(arn, tc.state)
-			c := kmspub.NewClient(f, kmspub.WithKeyStateCheck(f, time.Minute))
+			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} })
 			_, err := c.Verify(ctx, plVerify(t, arn))
 			if tc.code == "" {
 				if err != nil {
@@ -142,7 +142,7 @@ func TestKeyStateCheck(t *testing.T) {
 	var de *types.DisabledException
 	f := krNewFake(t)
 	f.setState(arn, types.KeyStateDisabled)
-	_, err := kmspub.NewClient(f, kmspub.WithKeyStateCheck(f, time.Minute)).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(arn), Plaintext: []byte("x")})
+	_, err := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} }).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(arn), Plaintext: []byte("x")})
 	if !errors.As(err, &de) {
 		t.Fatalf("Encrypt with a disabled key: %v, want DisabledException", err)
 	}
@@ -153,14 +153,18 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	var reported []string
 	var mu sync.Mutex
 	const maxAge, maxStale, negative = time.Minute, 10 * time.Minute, 5 * time.Second
-	keys := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now), kmspub.WithMaxStale(maxStale), kmspub.WithNegativeTTL(negative),
-		kmspub.WithErrorHandler(func(keyID string, err error) {
+	keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.MaxStale = maxStale
+		o.NegativeTTL = negative
+		o.ErrorHandler = func(keyID string, err error) {
 			mu.Lock()
 			defer mu.Unlock()
 			reported = append(reported, keyID)
-		}))
+		}
+	})
 	arn := krARN(t, "p256")
-	c := kmspub.NewClient(keys, kmspub.WithKeyStateCheck(f, maxAge))
+	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: maxAge} })
 	ctx := context.Background()
 	verify := func() error { _, err := c.Verify(ctx, plVerify(t, arn)); return err }
 	wantDescribe := func(n int64) {
@@ -228,7 +232,7 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 func TestLocalKMSClientKeyState(t *testing.T) {
 	online := localkmstest.Client(t)
 	counting := &clCountingKMS{Client: online}
-	offline := kmspub.NewClient(counting, kmspub.WithKeyStateCheck(counting, 0))
+	offline := kmspub.NewClient(counting, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: counting, MaxAge: 0} })
 	ctx := localkmstest.Context(t)
 	id := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
 	arn := localkmstest.KeyARN(id)
@@ -279,8 +283,11 @@ func TestAuditLog(t *testing.T) {
 	f, clock := krNewFake(t), krNewClock()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	keys := kmspub.NewKeyring(f, kmspub.WithClock(clock.Now))
-	c := kmspub.NewClient(keys, kmspub.WithAuditLogger(logger), kmspub.WithPolicy(kmspub.Policy{AllowedRegions: []string{"us-east-1"}}))
+	keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.Clock = clock.Now })
+	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) {
+		o.AuditLogger = logger
+		o.Policy = &kmspub.Policy{AllowedRegions: []string{"us-east-1"}}
+	})
 	ctx := context.Background()
 	p256 := krARN(t, "p256")
 	f.point("alias/signer", p256)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -124,15 +123,8 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 // The rules come from docs/KMS-RULES.md §3 and §7. Errors never contain message
 // or signature bytes.
 func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algorithm types.SigningAlgorithmSpec, signature []byte) error {
-	if err := checkLength("message", len(message), kmsrules.MinMessageSize, kmsrules.MaxMessageSize); err != nil {
-		return err
-	}
-	mt, err := messageTypeOf(messageType)
-	if err != nil {
-		return err
-	}
-	alg, err := k.signingRequest(algorithm, signature)
-	if err != nil {
+	model, mt, alg := verifyModel(message, messageType, signature, algorithm)
+	if err := preamble(k, model, opVerify, k.signing, algorithm); err != nil {
 		return err
 	}
 	if !alg.Accepts(mt) {
@@ -151,70 +143,6 @@ func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algori
 		return k.verifyRaw(alg, message, signature)
 	}
 	return k.verifyPrepared(alg, message, signature)
-}
-
-// signingRequest checks the parts of a Sign/Verify request that do not
-// depend on the message — the signature's model length, the algorithm's
-// presence and enum value, the key's usage and its algorithm list — and
-// returns the algorithm's rules. Verify checks the message's model length
-// first, as the members appear in the API model.
-func (k *PublicKey) signingRequest(algorithm types.SigningAlgorithmSpec, signature []byte) (*kmsrules.SigningAlgorithm, error) {
-	if err := checkLength("signature", len(signature), kmsrules.MinSignatureSize, kmsrules.MaxSignatureSize); err != nil {
-		return nil, err
-	}
-	alg, err := signingAlgorithmOf(algorithm)
-	if err != nil {
-		return nil, err
-	}
-	if err := k.requireUsage(types.KeyUsageTypeSignVerify, kmserr.OpVerify); err != nil {
-		return nil, err
-	}
-	if err := requireListed(k, k.signing, algorithm); err != nil {
-		return nil, err
-	}
-	return alg, nil
-}
-
-// signingAlgorithmOf returns the rules of a signing algorithm named in a
-// request, or the ValidationException KMS gives for a missing or unknown one.
-func signingAlgorithmOf(algorithm types.SigningAlgorithmSpec) (*kmsrules.SigningAlgorithm, error) {
-	if algorithm == "" {
-		return nil, kmserr.Required("signingAlgorithm")
-	}
-	alg := kmsrules.LookupSigningAlgorithm(algorithm)
-	if alg == nil {
-		var names []types.SigningAlgorithmSpec
-		for _, a := range kmsrules.SigningAlgorithms() {
-			names = append(names, a.Algorithm)
-		}
-		return nil, kmserr.BadEnum(algorithm, "signingAlgorithm", names)
-	}
-	return alg, nil
-}
-
-// messageTypeOf maps "" to RAW and refuses values outside the enum.
-func messageTypeOf(mt types.MessageType) (types.MessageType, error) {
-	if mt == "" {
-		return types.MessageTypeRaw, nil
-	}
-	if !slices.Contains(knownMessageTypes, mt) {
-		return "", kmserr.BadEnum(mt, "messageType", kmsrules.MessageTypes())
-	}
-	return mt, nil
-}
-
-// knownMessageTypes is the MessageType enum, read once from the rules table.
-var knownMessageTypes = kmsrules.MessageTypes()
-
-// checkLength applies a model length constraint to a blob member.
-func checkLength(field string, n, min, max int) error {
-	switch {
-	case n < min:
-		return kmserr.TooShort(field, min)
-	case n > max:
-		return kmserr.TooLong(field, max)
-	}
-	return nil
 }
 
 // verifyRaw hashes a RAW message as the algorithm prescribes and verifies.
@@ -361,8 +289,8 @@ func setScalar(v *secp256k1.ModNScalar, b []byte) bool {
 // before r is read, with the errors Verify gives. A read error is returned
 // wrapped, and is not a KMS exception.
 func (k *PublicKey) VerifyReader(r io.Reader, algorithm types.SigningAlgorithmSpec, signature []byte) error {
-	alg, err := k.signingRequest(algorithm, signature)
-	if err != nil {
+	model, alg := streamVerifyModel(signature, algorithm)
+	if err := preamble(k, model, opVerify, k.signing, algorithm); err != nil {
 		return err
 	}
 	message, mt, err := k.digest(r, alg)
@@ -391,14 +319,8 @@ func (k *PublicKey) VerifyReader(r io.Reader, algorithm types.SigningAlgorithmSp
 // (a usage refusal names Sign, the operation the result is meant for). A
 // read error is returned wrapped, and is not a KMS exception.
 func (k *PublicKey) Digest(r io.Reader, algorithm types.SigningAlgorithmSpec) (message []byte, messageType types.MessageType, err error) {
-	alg, err := signingAlgorithmOf(algorithm)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := k.requireUsage(types.KeyUsageTypeSignVerify, kmserr.OpSign); err != nil {
-		return nil, "", err
-	}
-	if err := requireListed(k, k.signing, algorithm); err != nil {
+	model, alg := digestModel(algorithm)
+	if err := preamble(k, model, opSign, k.signing, algorithm); err != nil {
 		return nil, "", err
 	}
 	return k.digest(r, alg)
@@ -413,7 +335,9 @@ func (k *PublicKey) digest(r io.Reader, alg *kmsrules.SigningAlgorithm) ([]byte,
 		if err != nil {
 			return nil, "", fmt.Errorf("kmspub: reading message: %w", err)
 		}
-		if err := checkLength("message", len(message), kmsrules.MinMessageSize, kmsrules.MaxMessageSize); err != nil {
+		var model violations
+		model.length("message", len(message), kmsrules.MinMessageSize, kmsrules.MaxMessageSize)
+		if err := model.err(); err != nil {
 			return nil, "", err
 		}
 		return message, types.MessageTypeRaw, nil

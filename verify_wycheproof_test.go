@@ -78,7 +78,7 @@ func wpLoad(t *testing.T, name string) *wpFile {
 
 // wpKey builds the KMS key for a group with Load, as a caller would.
 func wpKey(t *testing.T, g *wpGroup, spec types.KeySpec) (*kmspub.PublicKey, error) {
-	return kmspub.Load(wpHex(t, g.PublicKeyDer), &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
+	return kmspub.ParseSubjectPublicKeyInfo(wpHex(t, g.PublicKeyDer), &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
 }
 
 func wpIsCode(err error, code string) bool {

@@ -112,7 +112,7 @@ func TestWycheproofOAEP(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				k, err := Load(der, &kms.GetPublicKeyOutput{
+				k, err := ParseSubjectPublicKeyInfo(der, &kms.GetPublicKeyOutput{
 					KeySpec:              file.spec,
 					KeyUsage:             types.KeyUsageTypeEncryptDecrypt,
 					EncryptionAlgorithms: []types.EncryptionAlgorithmSpec{file.alg},

@@ -55,8 +55,8 @@ func runEncrypt(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if ec := strings.TrimSpace(a.get("encryption-context")); ec != "" && ec != "{}" {
-		return kmserr.EncryptionContextAsymmetric()
+	if err := kmsrules.CheckEncryptionContext(encryptionContextPairs(a.get("encryption-context"))); err != nil {
+		return err
 	}
 	alg := types.EncryptionAlgorithmSpec(a.get("encryption-algorithm"))
 	ciphertext, err := k.Encrypt(plaintext, alg)
@@ -71,4 +71,14 @@ func runEncrypt(ctx context.Context, a *args, stdout io.Writer) error {
 		KeyId:               k.KeyID(),
 		EncryptionAlgorithm: string(alg),
 	})
+}
+
+// encryptionContextPairs counts the pairs of --encryption-context as the
+// library's rule needs them: none for an absent or empty ({}) context, else
+// at least one.
+func encryptionContextPairs(value string) int {
+	if ec := strings.TrimSpace(value); ec != "" && ec != "{}" {
+		return 1
+	}
+	return 0
 }

@@ -59,10 +59,6 @@ var dryRunOptions = []option{
 // later --no-dry-run.
 func dryRun(a *args) bool { return a.has("dry-run") }
 
-// maxKeyFileSize bounds a --key-file before it is parsed; the largest KMS
-// public key (ML_DSA_87) is under 4 KiB in every form.
-const maxKeyFileSize = 64 << 10
-
 // loadKey returns the key the command line names with --key-file or
 // --key-id, validated by the kmspub library.
 func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
@@ -82,16 +78,16 @@ func loadKey(ctx context.Context, a *args) (*kmspub.PublicKey, error) {
 
 // readKeyFile reads --key-file: get-public-key JSON (recognised by its
 // opening brace) through ParseGetPublicKeyJSON, anything else as a bare
-// public key through Load with the metadata options.
+// public key through ParseSubjectPublicKeyInfo with the metadata options.
 func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	arg := a.get("key-file")
 	path, err := paramPath(arg)
 	if err != nil {
 		return nil, keyFileError(err)
 	}
-	data, err := readFileLimited(path, maxKeyFileSize)
+	data, err := readFileLimited(path, kmspub.MaxKeyFileSize)
 	if errors.Is(err, errTooLarge) {
-		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", arg, maxKeyFileSize))
+		return nil, keyFileError(fmt.Errorf("%s is larger than %d bytes; no KMS public key file is", arg, kmspub.MaxKeyFileSize))
 	}
 	if err != nil {
 		return nil, keyFileError(err)
@@ -130,7 +126,7 @@ func readKeyFile(a *args) (*kmspub.PublicKey, error) {
 	if a.has("key-arn") {
 		meta.KeyId = aws.String(a.get("key-arn"))
 	}
-	k, err := kmspub.Load(data, meta)
+	k, err := kmspub.ParseSubjectPublicKeyInfo(data, meta)
 	if err != nil {
 		var ik *kmspub.InvalidKeyError
 		if errors.As(err, &ik) && ik.Field == "KeyId" {

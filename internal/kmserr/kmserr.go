@@ -79,31 +79,52 @@ func ExternalMuLength() error {
 	return Validation("External mu must be exactly 64 bytes.")
 }
 
+// A Violation is one constraint of the KMS API model that a request breaks,
+// in KMS's words: "Value at 'message' failed to satisfy constraint: Member
+// must have length less than or equal to 4096". [Validations] makes the
+// ValidationException of one or more.
+type Violation string
+
 // TooLong: a member over its model maximum length.
-func TooLong(field string, max int) error {
-	return Validation(fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, max))
+func TooLong(member string, max int) Violation {
+	return Violation(fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", member, max))
 }
 
 // TooShort: a member under its model minimum length.
-func TooShort(field string, min int) error {
-	return Validation(fmt.Sprintf("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", field, min))
+func TooShort(member string, min int) Violation {
+	return Violation(fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", member, min))
 }
 
 // Required: a required member is missing.
-func Required(field string) error {
-	return Validation(fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+func Required(member string) Violation {
+	return Violation(fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", member))
 }
 
 // BadEnum: a value outside the member's enum. The value is quoted up to 256
 // characters: no enum value is near that long, and a hostile one must not
 // make an error of its own size.
-func BadEnum[A ~string](value A, field string, allowed []A) error {
+func BadEnum[A ~string](value A, member string, allowed []A) Violation {
 	s := make([]string, len(allowed))
 	for i, a := range allowed {
 		s[i] = string(a)
 	}
-	return Validation(fmt.Sprintf("1 validation error detected: Value '%.256s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
-		value, field, strings.Join(s, ", ")))
+	return Violation(fmt.Sprintf("Value '%.256s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+		value, member, strings.Join(s, ", ")))
+}
+
+// Validations is the ValidationException KMS answers for a request that
+// breaks the constraints vs (at least one), in KMS's format: "1 validation
+// error detected: <v>", or "2 validation errors detected: <v1>; <v2>".
+func Validations(vs ...Violation) error {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	plural := "s"
+	if len(vs) == 1 {
+		plural = ""
+	}
+	return Validation(fmt.Sprintf("%d validation error%s detected: %s", len(vs), plural, strings.Join(s, "; ")))
 }
 
 // PlaintextTooLarge: plaintext over the algorithm's limit for the key spec.

@@ -152,7 +152,6 @@ var (
 	rawOnly      = []types.MessageType{raw}
 	digestOnly   = []types.MessageType{digest}
 	rawOrMu      = []types.MessageType{raw, externalMu}
-	allMsgTypes  = []types.MessageType{raw, digest, externalMu}
 	signingTable = []SigningAlgorithm{
 		{types.SigningAlgorithmSpecRsassaPssSha256, SchemeRSAPSS, SHA256, rawOrDigest, false},
 		{types.SigningAlgorithmSpecRsassaPssSha384, SchemeRSAPSS, SHA384, rawOrDigest, false},
@@ -171,7 +170,7 @@ var (
 )
 
 // MessageTypes lists every MessageType KMS knows, in enum order.
-func MessageTypes() []types.MessageType { return slices.Clone(allMsgTypes) }
+func MessageTypes() []types.MessageType { return slices.Clone(MessageTypeEnum.Values) }
 
 // EncryptionAlgorithm is one (key spec, algorithm) pair of docs/KMS-RULES.md §4.
 type EncryptionAlgorithm struct {

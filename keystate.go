@@ -1,0 +1,128 @@
+package kmspub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub/internal/kmserr"
+)
+
+// DescribeKeyAPIClient is the one call the key-state check
+// ([ClientOptions.KeyStateCheck]) makes. *kms.Client satisfies it.
+type DescribeKeyAPIClient interface {
+	DescribeKey(ctx context.Context, params *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
+}
+
+// KeyStateCheck makes a [Client] ask KMS, with DescribeKey, whether a key
+// may still be used, and refuse Verify, Encrypt and Encapsulate with a key
+// KMS would refuse:
+//
+//   - Disabled: *types.DisabledException "<key-arn> is disabled." (KMS's
+//     text, docs/KMS-RULES.md §7);
+//   - PendingDeletion, PendingImport: *types.KMSInvalidStateException
+//     "<key-arn> is pending deletion." / "… is pending import." (the
+//     exception is KMS's; the text is local-kms's, as AWS's is not recorded);
+//   - any other state but Enabled (Creating, Unavailable, Updating,
+//     PendingReplicaDeletion…): *types.KMSInvalidStateException
+//     "<key-arn> is <KeyState>." (inferred).
+//
+// GetPublicKey is not checked: real KMS still returns the public key of a
+// disabled key (docs/KMS-RULES.md §7, observed by LocalStack).
+//
+// A key's state is asked for at most once per MaxAge (and once at a time),
+// so a key disabled in KMS is refused offline within MaxAge; a MaxAge of
+// zero asks on every request. When DescribeKey fails, the last state is
+// used for up to the Keyring's maximum staleness after it was read, the
+// failure going to the Keyring's error handler; without a usable last
+// state the request fails with the DescribeKey error. Failures are
+// remembered for the Keyring's negative TTL.
+type KeyStateCheck struct {
+	Client DescribeKeyAPIClient // must not be nil
+	MaxAge time.Duration
+}
+
+// keyStates caches DescribeKey answers by key ARN, by the Keyring's rules
+// (see cache.go) with answers fresh for MaxAge.
+type keyStates struct {
+	client  DescribeKeyAPIClient
+	cache   cachePolicy
+	entries sync.Map // key ARN → *cached[types.KeyState], immutable
+	flights flightGroup[types.KeyState]
+}
+
+func newKeyStates(check *KeyStateCheck, keys *Keyring) *keyStates {
+	if check.Client == nil {
+		panic("kmspub: ClientOptions.KeyStateCheck has no DescribeKey client")
+	}
+	return &keyStates{client: check.Client, cache: keys.cachePolicyFor(check.MaxAge)}
+}
+
+// check refuses a key whose KMS state does not allow cryptographic use.
+func (s *keyStates) check(ctx context.Context, keyARN string, optFns []func(*kms.Options)) error {
+	state, err := s.state(ctx, keyARN, optFns)
+	if err != nil {
+		return err
+	}
+	switch state {
+	case types.KeyStateEnabled:
+		return nil
+	case types.KeyStateDisabled:
+		return kmserr.Disabled(keyARN)
+	case types.KeyStatePendingDeletion:
+		return kmserr.InvalidState(keyARN + " is pending deletion.")
+	case types.KeyStatePendingImport:
+		return kmserr.InvalidState(keyARN + " is pending import.")
+	}
+	return kmserr.InvalidState(fmt.Sprintf("%s is %s.", keyARN, state))
+}
+
+func (s *keyStates) state(ctx context.Context, keyARN string, optFns []func(*kms.Options)) (types.KeyState, error) {
+	fromCache := func() (types.KeyState, error, bool) {
+		v, ok := s.entries.Load(keyARN)
+		if !ok {
+			return "", nil, false
+		}
+		e, now := v.(*cached[types.KeyState]), s.cache.now()
+		return e.serve(&s.cache, now.Before(e.at.Add(s.cache.fresh)), now)
+	}
+	if state, err, ok := fromCache(); ok {
+		return state, err
+	}
+	return s.flights.do(ctx, keyARN, fromCache, func() (types.KeyState, error) {
+		out, err := s.client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyARN)}, optFns...)
+		now := s.cache.now()
+		if err == nil {
+			if out == nil || out.KeyMetadata == nil || out.KeyMetadata.KeyState == "" {
+				err = errors.New("kmspub: DescribeKey returned no KeyState for " + keyARN)
+			} else {
+				state := out.KeyMetadata.KeyState
+				s.entries.Store(keyARN, &cached[types.KeyState]{value: state, at: now})
+				return state, nil
+			}
+		}
+		s.cache.reportFailure(keyARN, err)
+		treatment := treatFailure(ctx, err)
+		if treatment.ignore {
+			return "", err
+		}
+		var prev *cached[types.KeyState]
+		if v, ok := s.entries.Load(keyARN); ok {
+			prev = v.(*cached[types.KeyState])
+		}
+		next, stale, err := afterFailure(&s.cache, treatment, prev, err, now)
+		switch {
+		case next != nil:
+			s.entries.Store(keyARN, next)
+		case prev != nil:
+			s.entries.Delete(keyARN)
+		}
+		return stale, err
+	})
+}
