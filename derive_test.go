@@ -1,4 +1,4 @@
-package kmspub
+package kmspub_test
 
 import (
 	"bytes"
@@ -10,20 +10,19 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"github.com/kmspub/kmspub/internal/wycheproof"
 	"math/big"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 	gmsmecdh "github.com/emmansun/gmsm/ecdh"
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/spki"
 )
 
@@ -42,14 +41,14 @@ var ecdhSpecs = []struct {
 // SPKI kmspub returned for KMS.
 func opensslDerive(t testing.TB, spec types.KeySpec, peerSPKI []byte) []byte {
 	t.Helper()
-	peer := writeTemp(t, "peer.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: peerSPKI}))
-	return opensslRun(t, "pkeyutl", "-derive", "-inkey", testdataPrivateKeyPath(spec), "-peerkey", peer)
+	peer := kmspubtest.WriteTemp(t, "peer.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: peerSPKI}))
+	return kmspubtest.OpenSSL(t, "pkeyutl", "-derive", "-inkey", kmspubtest.PrivateKeyPath(spec), "-peerkey", peer)
 }
 
 func TestDeriveSharedSecretNISTMatchesOpenSSL(t *testing.T) {
 	for _, c := range ecdhSpecs {
 		t.Run(string(c.spec), func(t *testing.T) {
-			k := testdataKey(t, c.spec, types.KeyUsageTypeKeyAgreement)
+			k := kmspubtest.Key(t, c.spec, types.KeyUsageTypeKeyAgreement)
 			ecdhKey, err := c.curve.GenerateKey(rand.Reader)
 			if err != nil {
 				t.Fatal(err)
@@ -83,7 +82,7 @@ func TestDeriveSharedSecretNISTMatchesOpenSSL(t *testing.T) {
 // TestDeriveSharedSecretOpenSSLCanDisagree shows the OpenSSL comparison
 // can fail: the secret for another peer key differs.
 func TestDeriveSharedSecretOpenSSLCanDisagree(t *testing.T) {
-	k := testdataKey(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
+	k := kmspubtest.Key(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
 	a, _ := ecdh.P256().GenerateKey(rand.Reader)
 	b, _ := ecdh.P256().GenerateKey(rand.Reader)
 	secretA, _, err := k.DeriveSharedSecret(a, types.KeyAgreementAlgorithmSpecEcdh)
@@ -99,10 +98,10 @@ func TestDeriveSharedSecretOpenSSLCanDisagree(t *testing.T) {
 	}
 }
 
-// testdataSM2KMSSide is the SM2 KMS key's private half, as KMS holds it.
-func testdataSM2KMSSide(t testing.TB) *gmsmecdh.PrivateKey {
+// sm2KMSSide is the SM2 KMS key's private half, as KMS holds it.
+func sm2KMSSide(t testing.TB) *gmsmecdh.PrivateKey {
 	t.Helper()
-	priv, err := testdataSM2PrivateKey(t).ECDH()
+	priv, err := kmspubtest.LoadPrivateKey(t, types.KeySpecSm2).SM2.ECDH()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +109,8 @@ func testdataSM2KMSSide(t testing.TB) *gmsmecdh.PrivateKey {
 }
 
 func TestDeriveSharedSecretSM2(t *testing.T) {
-	k := testdataKey(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
-	kmsSide := testdataSM2KMSSide(t)
+	k := kmspubtest.Key(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
+	kmsSide := sm2KMSSide(t)
 	kmsScalar := new(big.Int).SetBytes(kmsSide.Bytes())
 
 	sm2Key, err := sm2.GenerateKey(rand.Reader)
@@ -168,93 +167,15 @@ func TestDeriveSharedSecretSM2(t *testing.T) {
 	}
 }
 
-func TestDeriveSharedSecretWycheproof(t *testing.T) {
-	for _, c := range ecdhSpecs {
-		file := map[types.KeySpec]string{
-			types.KeySpecEccNistP256: "ecdh_secp256r1_test.json",
-			types.KeySpecEccNistP384: "ecdh_secp384r1_test.json",
-			types.KeySpecEccNistP521: "ecdh_secp521r1_test.json",
-		}[c.spec]
-		t.Run(string(c.spec), func(t *testing.T) {
-			data := wycheproof.Read(t, file)
-			var suite struct {
-				TestGroups []struct {
-					Tests []struct {
-						TcID    int    `json:"tcId"`
-						Comment string `json:"comment"`
-						Public  string `json:"public"`
-						Private string `json:"private"`
-						Shared  string `json:"shared"`
-						Result  string `json:"result"`
-					} `json:"tests"`
-				} `json:"testGroups"`
-			}
-			if err := json.Unmarshal(data, &suite); err != nil {
-				t.Fatal(err)
-			}
-			meta := &kms.GetPublicKeyOutput{KeySpec: c.spec, KeyUsage: types.KeyUsageTypeKeyAgreement}
-			var valid, refusedInvalid, acceptableLoaded, acceptableRefused int
-			for _, g := range suite.TestGroups {
-				for _, tc := range g.Tests {
-					pubDER, _ := hex.DecodeString(tc.Public)
-					privBytes, _ := hex.DecodeString(tc.Private)
-					want, _ := hex.DecodeString(tc.Shared)
-					// Wycheproof's private keys are ASN.1-style integers.
-					d := new(big.Int).SetBytes(privBytes)
-					if d.BitLen() > c.secretSize*8 {
-						t.Fatalf("tcId %d: private key too long", tc.TcID)
-					}
-					priv, err := c.curve.NewPrivateKey(d.FillBytes(make([]byte, c.secretSize)))
-					if err != nil {
-						t.Fatalf("tcId %d: private key: %v", tc.TcID, err)
-					}
-					k, loadErr := ParseSubjectPublicKeyInfo(pubDER, meta)
-					var secret []byte
-					if loadErr == nil {
-						secret, _, err = k.DeriveSharedSecret(priv, types.KeyAgreementAlgorithmSpecEcdh)
-					}
-					switch tc.Result {
-					case "valid":
-						if loadErr != nil || err != nil {
-							t.Errorf("tcId %d (%s): valid vector refused: load %v, derive %v", tc.TcID, tc.Comment, loadErr, err)
-						} else if !bytes.Equal(secret, want) {
-							t.Errorf("tcId %d (%s): wrong shared secret", tc.TcID, tc.Comment)
-						} else {
-							valid++
-						}
-					case "invalid":
-						if loadErr == nil && err == nil {
-							t.Errorf("tcId %d (%s): invalid vector accepted", tc.TcID, tc.Comment)
-						} else {
-							refusedInvalid++
-						}
-					default: // acceptable: e.g. compressed points, which KMS never returns
-						if loadErr == nil && err == nil {
-							if !bytes.Equal(secret, want) {
-								t.Errorf("tcId %d (%s): wrong shared secret", tc.TcID, tc.Comment)
-							}
-							acceptableLoaded++
-						} else {
-							acceptableRefused++
-						}
-					}
-				}
-			}
-			t.Logf("%s: %d valid vectors matched, %d invalid refused, acceptable: %d matched, %d refused by the strict SPKI parser",
-				file, valid, refusedInvalid, acceptableLoaded, acceptableRefused)
-		})
-	}
-}
-
 func TestDeriveSharedSecretRefusals(t *testing.T) {
-	p256 := testdataKey(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
-	p384 := testdataKey(t, types.KeySpecEccNistP384, types.KeyUsageTypeKeyAgreement)
-	sm2Agree := testdataKey(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
-	p256Sign := testdataKey(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
-	k1Sign := testdataKey(t, types.KeySpecEccSecgP256k1, types.KeyUsageTypeSignVerify)
-	rsaEnc := testdataKey(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
-	sm2Enc := testdataKey(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
-	mlkem := testdataKey(t, types.KeySpecMlKem512, types.KeyUsageTypeEncapsulateDecapsulate)
+	p256 := kmspubtest.Key(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
+	p384 := kmspubtest.Key(t, types.KeySpecEccNistP384, types.KeyUsageTypeKeyAgreement)
+	sm2Agree := kmspubtest.Key(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
+	p256Sign := kmspubtest.Key(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	k1Sign := kmspubtest.Key(t, types.KeySpecEccSecgP256k1, types.KeyUsageTypeSignVerify)
+	rsaEnc := kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
+	sm2Enc := kmspubtest.Key(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
+	mlkem := kmspubtest.Key(t, types.KeySpecMlKem512, types.KeyUsageTypeEncapsulateDecapsulate)
 
 	p256Priv, _ := ecdh.P256().GenerateKey(rand.Reader)
 	p384Priv, _ := ecdh.P384().GenerateKey(rand.Reader)
@@ -267,7 +188,7 @@ func TestDeriveSharedSecretRefusals(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		key     *PublicKey
+		key     *kmspub.PublicKey
 		priv    any
 		alg     types.KeyAgreementAlgorithmSpec
 		code    string
@@ -313,7 +234,7 @@ func TestDeriveSharedSecretRefusals(t *testing.T) {
 			if secret != nil || pub != nil {
 				t.Errorf("refused DeriveSharedSecret returned a secret or public key")
 			}
-			wantAPIError(t, err, tt.code, tt.message)
+			kmspubtest.WantAPIError(t, err, tt.code, tt.message)
 			if tt.code == "ValidationException" && tt.message == "" {
 				// errors.As finds KMS's empty-message exception; Error() explains.
 				var ge *smithy.GenericAPIError
@@ -329,7 +250,7 @@ func TestDeriveSharedSecretRefusals(t *testing.T) {
 // TestDeriveSharedSecretPublicKeyDER: the SPKI for a NIST curve is exactly
 // crypto/x509's encoding of the caller's public key.
 func TestDeriveSharedSecretPublicKeyDER(t *testing.T) {
-	k := testdataKey(t, types.KeySpecEccNistP384, types.KeyUsageTypeKeyAgreement)
+	k := kmspubtest.Key(t, types.KeySpecEccNistP384, types.KeyUsageTypeKeyAgreement)
 	priv, _ := ecdh.P384().GenerateKey(rand.Reader)
 	_, pubDER, err := k.DeriveSharedSecret(priv, types.KeyAgreementAlgorithmSpecEcdh)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // keyfileMembers lists the top-level member names of a JSON document in order.
@@ -46,7 +47,7 @@ func TestMarshalJSONMemberOrder(t *testing.T) {
 		"SM2.KEY_AGREEMENT":                  "KeyAgreementAlgorithms",
 		"ML_KEM_512.ENCAPSULATE_DECAPSULATE": "EncapsulationAlgorithms",
 	} {
-		k, err := kmspub.ParseGetPublicKeyJSON(modelRead(t, "keys/"+file+".json"))
+		k, err := kmspub.ParseGetPublicKeyJSON(kmspubtest.File(t, "keys/"+file+".json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func TestMarshalJSONMemberOrder(t *testing.T) {
 // TestParseGetPublicKeyJSONLayouts: any JSON layout of the same members is
 // the same key, and MarshalJSON writes it back in the CLI's layout.
 func TestParseGetPublicKeyJSONLayouts(t *testing.T) {
-	canonical := modelRead(t, "keys/RSA_3072.ENCRYPT_DECRYPT.json")
+	canonical := kmspubtest.File(t, "keys/RSA_3072.ENCRYPT_DECRYPT.json")
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, canonical); err != nil {
 		t.Fatal(err)
@@ -105,14 +106,14 @@ func TestParseGetPublicKeyJSONLayouts(t *testing.T) {
 // EncryptionAlgorithms, docs/KMS-RULES.md §11) reads as KMS's full list for the
 // spec and usage, which MarshalJSON then writes out.
 func TestParseGetPublicKeyJSONOptionalMembers(t *testing.T) {
-	full := modelRead(t, "keys/RSA_2048.ENCRYPT_DECRYPT.json")
+	full := kmspubtest.File(t, "keys/RSA_2048.ENCRYPT_DECRYPT.json")
 	for name, data := range map[string][]byte{
-		"no CustomerMasterKeySpec": modelEditJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) { delete(m, "CustomerMasterKeySpec") }),
-		"no EncryptionAlgorithms":  modelEditJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) { delete(m, "EncryptionAlgorithms") }),
-		"null EncryptionAlgorithms": modelEditJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
+		"no CustomerMasterKeySpec": editKeyJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) { delete(m, "CustomerMasterKeySpec") }),
+		"no EncryptionAlgorithms":  editKeyJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) { delete(m, "EncryptionAlgorithms") }),
+		"null EncryptionAlgorithms": editKeyJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
 			m["EncryptionAlgorithms"] = nil
 		}),
-		"empty EncryptionAlgorithms": modelEditJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
+		"empty EncryptionAlgorithms": editKeyJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
 			m["EncryptionAlgorithms"] = []string{}
 		}),
 	} {
@@ -139,7 +140,7 @@ func TestParseGetPublicKeyJSONOptionalMembers(t *testing.T) {
 // TestJSONMarshalCompacts: encoding/json compacts what MarshalJSON returns;
 // the result is still a file ParseGetPublicKeyJSON reads as the same key.
 func TestJSONMarshalCompacts(t *testing.T) {
-	data := modelRead(t, "sample/rsa_2048.json")
+	data := kmspubtest.File(t, "sample/rsa_2048.json")
 	k, err := kmspub.ParseGetPublicKeyJSON(data)
 	if err != nil {
 		t.Fatal(err)

@@ -19,30 +19,34 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/kmspub/kmspub/internal/spkitest"
-	"github.com/kmspub/kmspub/internal/wycheproof"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/emmansun/gmsm/mldsa"
 	"github.com/emmansun/gmsm/mlkem"
 	"github.com/emmansun/gmsm/sm2"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
+	"github.com/kmspub/kmspub/internal/spkitest"
 )
 
-// modelSpec is what this test expects of each key spec, written out by hand
+// keySpecCase is what this test expects of each key spec, written out by hand
 // from docs/KMS-RULES.md §1 and §2 rather than read from internal/kmsrules.
-type modelSpec struct {
+type keySpecCase struct {
 	spec   types.KeySpec
 	usages []types.KeyUsageType
 	// derLen is the SubjectPublicKeyInfo length (§2).
@@ -62,13 +66,13 @@ var (
 	ek = types.KeyUsageTypeEncapsulateDecapsulate
 )
 
-var modelSpecs = []modelSpec{
-	{types.KeySpecRsa2048, []types.KeyUsageType{sv, ed}, 294, "", modelRSA(2048)},
-	{types.KeySpecRsa3072, []types.KeyUsageType{sv, ed}, 422, "", modelRSA(3072)},
-	{types.KeySpecRsa4096, []types.KeyUsageType{sv, ed}, 550, "", modelRSA(4096)},
-	{types.KeySpecEccNistP256, []types.KeyUsageType{sv, ka}, 91, "", modelECDSA(elliptic.P256())},
-	{types.KeySpecEccNistP384, []types.KeyUsageType{sv, ka}, 120, "", modelECDSA(elliptic.P384())},
-	{types.KeySpecEccNistP521, []types.KeyUsageType{sv, ka}, 158, "", modelECDSA(elliptic.P521())},
+var keySpecCases = []keySpecCase{
+	{types.KeySpecRsa2048, []types.KeyUsageType{sv, ed}, 294, "", rsaPublic(2048)},
+	{types.KeySpecRsa3072, []types.KeyUsageType{sv, ed}, 422, "", rsaPublic(3072)},
+	{types.KeySpecRsa4096, []types.KeyUsageType{sv, ed}, 550, "", rsaPublic(4096)},
+	{types.KeySpecEccNistP256, []types.KeyUsageType{sv, ka}, 91, "", ecdsaPublic(elliptic.P256())},
+	{types.KeySpecEccNistP384, []types.KeyUsageType{sv, ka}, 120, "", ecdsaPublic(elliptic.P384())},
+	{types.KeySpecEccNistP521, []types.KeyUsageType{sv, ka}, 158, "", ecdsaPublic(elliptic.P521())},
 	{types.KeySpecEccSecgP256k1, []types.KeyUsageType{sv}, 88, "", func(t *testing.T, pub crypto.PublicKey) []byte {
 		k, ok := pub.(*secp256k1.PublicKey)
 		if !ok {
@@ -83,7 +87,7 @@ var modelSpecs = []modelSpec{
 		}
 		return k
 	}},
-	{types.KeySpecSm2, []types.KeyUsageType{sv, ed, ka}, 91, "", modelECDSA(sm2.P256())},
+	{types.KeySpecSm2, []types.KeyUsageType{sv, ed, ka}, 91, "", ecdsaPublic(sm2.P256())},
 	{types.KeySpecMlDsa44, []types.KeyUsageType{sv}, 1334, "30820532300b06096086480165030403110382052100", func(t *testing.T, pub crypto.PublicKey) []byte {
 		k, ok := pub.(*mldsa.PublicKey44)
 		if !ok {
@@ -128,7 +132,7 @@ var modelSpecs = []modelSpec{
 	}},
 }
 
-func modelRSA(bits int) func(*testing.T, crypto.PublicKey) []byte {
+func rsaPublic(bits int) func(*testing.T, crypto.PublicKey) []byte {
 	return func(t *testing.T, pub crypto.PublicKey) []byte {
 		k, ok := pub.(*rsa.PublicKey)
 		if !ok {
@@ -141,7 +145,7 @@ func modelRSA(bits int) func(*testing.T, crypto.PublicKey) []byte {
 	}
 }
 
-func modelECDSA(curve elliptic.Curve) func(*testing.T, crypto.PublicKey) []byte {
+func ecdsaPublic(curve elliptic.Curve) func(*testing.T, crypto.PublicKey) []byte {
 	return func(t *testing.T, pub crypto.PublicKey) []byte {
 		k, ok := pub.(*ecdsa.PublicKey)
 		if !ok {
@@ -157,66 +161,32 @@ func modelECDSA(curve elliptic.Curve) func(*testing.T, crypto.PublicKey) []byte 
 	}
 }
 
-func modelSpecFor(t *testing.T, spec types.KeySpec) modelSpec {
+func keySpecCaseFor(t *testing.T, spec types.KeySpec) keySpecCase {
 	t.Helper()
-	for _, s := range modelSpecs {
+	for _, s := range keySpecCases {
 		if s.spec == spec {
 			return s
 		}
 	}
 	t.Fatalf("no test expectations for key spec %q", spec)
-	return modelSpec{}
+	return keySpecCase{}
 }
 
-// modelRead reads a file under testdata.
-func modelRead(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// modelPubDER is the DER in testdata/keys/<spec>.pub.pem.
-func modelPubDER(t testing.TB, spec types.KeySpec) []byte {
-	t.Helper()
-	block, _ := pem.Decode(modelRead(t, "keys/"+string(spec)+".pub.pem"))
-	if block == nil {
-		t.Fatalf("%s.pub.pem holds no PEM block", spec)
-	}
-	return block.Bytes
-}
-
-// modelNeedTool finds a command-line tool the test uses, skipping the test
-// when it is absent unless CI=true.
-func modelNeedTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required when CI=true: %v", name, err)
-		}
-		t.Skipf("%s not found; install it to run this test", name)
-	}
-	return path
-}
-
-// modelPrivateHalfDER returns the SubjectPublicKeyInfo of the private key
+// privateHalfDER returns the SubjectPublicKeyInfo of the private key
 // kept in testdata for spec, computed without kmspub: by OpenSSL from the
 // PKCS#8 file, or from the seed with gmsm or crypto/mlkem (OpenSSL 3.0 has no
 // ML-DSA or ML-KEM) behind the header §2 gives.
-func modelPrivateHalfDER(t *testing.T, s modelSpec) []byte {
+func privateHalfDER(t *testing.T, s keySpecCase) []byte {
 	t.Helper()
 	if s.header == "" {
-		openssl := modelNeedTool(t, "openssl")
+		openssl := kmspubtest.NeedTool(t, "openssl")
 		out, err := exec.Command(openssl, "pkey", "-in", filepath.Join("testdata", "keys", string(s.spec)+".priv.pem"), "-pubout", "-outform", "DER").Output()
 		if err != nil {
 			t.Fatalf("openssl pkey -pubout: %v", err)
 		}
 		return out
 	}
-	seed, err := hex.DecodeString(strings.TrimSpace(string(modelRead(t, "keys/"+string(s.spec)+".seed"))))
+	seed, err := hex.DecodeString(strings.TrimSpace(string(kmspubtest.File(t, "keys/"+string(s.spec)+".seed"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,9 +238,9 @@ func modelPrivateHalfDER(t *testing.T, s modelSpec) []byte {
 	return append(header, raw...)
 }
 
-// modelFileLists is the algorithm lists of a get-public-key JSON file, read
+// fileLists is the algorithm lists of a get-public-key JSON file, read
 // with plain encoding/json.
-type modelFileLists struct {
+type fileLists struct {
 	KeyId                   string
 	EncryptionAlgorithms    []types.EncryptionAlgorithmSpec
 	SigningAlgorithms       []types.SigningAlgorithmSpec
@@ -278,9 +248,9 @@ type modelFileLists struct {
 	EncapsulationAlgorithms []types.EncapsulationAlgorithmSpec
 }
 
-// modelCheckKey checks everything a PublicKey says against the expectations
+// checkKey checks everything a PublicKey says against the expectations
 // for its spec, the private key's public half, and the lists of want.
-func modelCheckKey(t *testing.T, k *kmspub.PublicKey, s modelSpec, usage types.KeyUsageType, want modelFileLists) {
+func checkKey(t *testing.T, k *kmspub.PublicKey, s keySpecCase, usage types.KeyUsageType, want fileLists) {
 	t.Helper()
 	if k.KeySpec() != s.spec || k.KeyUsage() != usage {
 		t.Errorf("KeySpec, KeyUsage = %s, %s; want %s, %s", k.KeySpec(), k.KeyUsage(), s.spec, usage)
@@ -300,7 +270,7 @@ func modelCheckKey(t *testing.T, k *kmspub.PublicKey, s modelSpec, usage types.K
 	if len(der) != s.derLen {
 		t.Errorf("DER is %d bytes, want %d", len(der), s.derLen)
 	}
-	if want := modelPrivateHalfDER(t, s); !bytes.Equal(der, want) {
+	if want := privateHalfDER(t, s); !bytes.Equal(der, want) {
 		t.Errorf("DER differs from the private key's public half:\n got %.64x… (%d bytes)\nwant %.64x… (%d bytes)", der, len(der), want, len(want))
 	}
 	raw := s.checkPublic(t, k.CryptoPublicKey())
@@ -337,9 +307,9 @@ func TestParseGetPublicKeyJSONEverySpec(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		t.Run(name, func(t *testing.T) {
 			spec, usage, _ := strings.Cut(name, ".")
-			s := modelSpecFor(t, types.KeySpec(spec))
-			data := modelRead(t, "keys/"+name+".json")
-			var want modelFileLists
+			s := keySpecCaseFor(t, types.KeySpec(spec))
+			data := kmspubtest.File(t, "keys/"+name+".json")
+			var want fileLists
 			if err := json.Unmarshal(data, &want); err != nil {
 				t.Fatal(err)
 			}
@@ -347,11 +317,11 @@ func TestParseGetPublicKeyJSONEverySpec(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			modelCheckKey(t, k, s, types.KeyUsageType(usage), want)
+			checkKey(t, k, s, types.KeyUsageType(usage), want)
 		})
 		seen[name] = true
 	}
-	for _, s := range modelSpecs {
+	for _, s := range keySpecCases {
 		for _, u := range s.usages {
 			if !seen[string(s.spec)+"."+string(u)] {
 				t.Errorf("testdata/keys has no %s.%s.json", s.spec, u)
@@ -366,14 +336,14 @@ func TestParseGetPublicKeyJSONEverySpec(t *testing.T) {
 // TestLoadEveryPubPEM loads every testdata/keys/<SPEC>.pub.pem with metadata
 // for each usage KMS allows for the spec, with and without algorithm lists.
 func TestLoadEveryPubPEM(t *testing.T) {
-	for _, s := range modelSpecs {
+	for _, s := range keySpecCases {
 		for _, usage := range s.usages {
 			t.Run(string(s.spec)+"."+string(usage), func(t *testing.T) {
-				var want modelFileLists
-				if err := json.Unmarshal(modelRead(t, "keys/"+string(s.spec)+"."+string(usage)+".json"), &want); err != nil {
+				var want fileLists
+				if err := json.Unmarshal(kmspubtest.File(t, "keys/"+string(s.spec)+"."+string(usage)+".json"), &want); err != nil {
 					t.Fatal(err)
 				}
-				pemBytes := modelRead(t, "keys/"+string(s.spec)+".pub.pem")
+				pemBytes := kmspubtest.File(t, "keys/"+string(s.spec)+".pub.pem")
 
 				// Only KeySpec and KeyUsage: the full lists KMS fixes.
 				k, err := kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{KeySpec: s.spec, KeyUsage: usage})
@@ -382,7 +352,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 				}
 				anonymous := want
 				anonymous.KeyId = ""
-				modelCheckKey(t, k, s, usage, anonymous)
+				checkKey(t, k, s, usage, anonymous)
 
 				// Everything GetPublicKey returns, except the key itself.
 				k, err = kmspub.ParseSubjectPublicKeyInfo(pemBytes, &kms.GetPublicKeyOutput{
@@ -398,7 +368,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				modelCheckKey(t, k, s, usage, want)
+				checkKey(t, k, s, usage, want)
 			})
 		}
 	}
@@ -408,7 +378,7 @@ func TestLoadEveryPubPEM(t *testing.T) {
 // (docs/KMS-RULES.md §11), so a subset stays a subset.
 func TestLoadKeepsAGivenSubset(t *testing.T) {
 	subset := []types.SigningAlgorithmSpec{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, types.SigningAlgorithmSpecRsassaPssSha256}
-	k, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/RSA_2048.pub.pem"), &kms.GetPublicKeyOutput{
+	k, err := kmspub.ParseSubjectPublicKeyInfo(kmspubtest.File(t, "keys/RSA_2048.pub.pem"), &kms.GetPublicKeyOutput{
 		KeySpec: types.KeySpecRsa2048, KeyUsage: sv, SigningAlgorithms: subset,
 	})
 	if err != nil {
@@ -458,7 +428,7 @@ func TestMarshalJSONRoundTrip(t *testing.T) {
 // TestMarshalJSONNeedsKeyID: a key loaded without a KeyId cannot be written
 // as a get-public-key file, because such a file would not parse back.
 func TestMarshalJSONNeedsKeyID(t *testing.T) {
-	k, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
+	k, err := kmspub.ParseSubjectPublicKeyInfo(kmspubtest.File(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +436,7 @@ func TestMarshalJSONNeedsKeyID(t *testing.T) {
 		t.Fatalf("MarshalJSON without a KeyId = %s, want an error", out)
 	}
 	arn := "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"
-	k, err = kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeyId: aws.String(arn), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
+	k, err = kmspub.ParseSubjectPublicKeyInfo(kmspubtest.File(t, "keys/ECC_NIST_P256.pub.pem"), &kms.GetPublicKeyOutput{KeyId: aws.String(arn), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +444,7 @@ func TestMarshalJSONNeedsKeyID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := modelRead(t, "keys/ECC_NIST_P256.SIGN_VERIFY.json"); !bytes.Equal(out, want) {
+	if want := kmspubtest.File(t, "keys/ECC_NIST_P256.SIGN_VERIFY.json"); !bytes.Equal(out, want) {
 		t.Errorf("MarshalJSON of the loaded key:\n got %s\nwant %s", out, want)
 	}
 }
@@ -483,7 +453,7 @@ func TestMarshalJSONNeedsKeyID(t *testing.T) {
 // any whitespace all give the same key.
 func TestLoadEncodings(t *testing.T) {
 	for _, spec := range []types.KeySpec{types.KeySpecEccNistP256, types.KeySpecMlDsa87, types.KeySpecRsa4096} {
-		der := modelPubDER(t, spec)
+		der := kmspubtest.PublicKeyDER(t, spec)
 		b64 := base64.StdEncoding.EncodeToString(der)
 		var folded64, messy strings.Builder
 		for i := 0; i < len(b64); i += 64 {
@@ -492,7 +462,7 @@ func TestLoadEncodings(t *testing.T) {
 		for i := 0; i < len(b64); i += 7 {
 			messy.WriteString(b64[i:min(i+7, len(b64))] + [...]string{" ", "\t", "\r\n", "  \n "}[i%4])
 		}
-		pemBytes := modelRead(t, "keys/"+string(spec)+".pub.pem")
+		pemBytes := kmspubtest.File(t, "keys/"+string(spec)+".pub.pem")
 		forms := map[string][]byte{
 			"DER":                    der,
 			"base64":                 []byte(b64),
@@ -518,9 +488,9 @@ func TestLoadEncodings(t *testing.T) {
 }
 
 var (
-	modelOIDECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	modelOIDSM2         = asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 301}
-	modelOIDP256        = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	oidSM2         = asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 301}
+	oidP256        = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
 )
 
 // TestSM2BothOIDForms: SM2 keys are accepted as id-ecPublicKey with the
@@ -528,12 +498,12 @@ var (
 // same curve as parameters (the other form gmsm's smx509 reads) — but a P-256
 // curve under the SM2 algorithm OID is refused.
 func TestSM2BothOIDForms(t *testing.T) {
-	standard := modelPubDER(t, types.KeySpecSm2)
+	standard := kmspubtest.PublicKeyDER(t, types.KeySpecSm2)
 	point := standard[len(standard)-65:]
-	if rebuilt := spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDSM2), 0, point); !bytes.Equal(rebuilt, standard) {
+	if rebuilt := spkitest.Build(oidECPublicKey, spkitest.OID(oidSM2), 0, point); !bytes.Equal(rebuilt, standard) {
 		t.Fatalf("the test's builder does not reproduce OpenSSL's SM2 SPKI:\n got %x\nwant %x", rebuilt, standard)
 	}
-	alternative := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDSM2), 0, point)
+	alternative := spkitest.Build(oidSM2, spkitest.OID(oidSM2), 0, point)
 	for name, der := range map[string][]byte{"id-ecPublicKey": standard, "sm2 algorithm OID": alternative} {
 		t.Run(name, func(t *testing.T) {
 			k, err := kmspub.ParseSubjectPublicKeyInfo(der, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecSm2, KeyUsage: sv})
@@ -554,8 +524,8 @@ func TestSM2BothOIDForms(t *testing.T) {
 		})
 	}
 
-	p256 := modelPubDER(t, types.KeySpecEccNistP256)
-	mixed := spkitest.Build(modelOIDSM2, spkitest.OID(modelOIDP256), 0, p256[len(p256)-65:])
+	p256 := kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP256)
+	mixed := spkitest.Build(oidSM2, spkitest.OID(oidP256), 0, p256[len(p256)-65:])
 	for _, spec := range []types.KeySpec{types.KeySpecSm2, types.KeySpecEccNistP256} {
 		if _, err := kmspub.ParseSubjectPublicKeyInfo(mixed, &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: sv}); err == nil {
 			t.Errorf("SM2 algorithm OID with the P-256 curve accepted as %s", spec)
@@ -563,8 +533,8 @@ func TestSM2BothOIDForms(t *testing.T) {
 	}
 }
 
-// modelWant is what a refusal must look like.
-type modelWant struct {
+// refusal is what a refusal must look like.
+type refusal struct {
 	field    string // InvalidKeyError.Field
 	contains string // a piece of the error text
 	// sdk is the KMS exception the error must also be ("" for none), and
@@ -573,7 +543,7 @@ type modelWant struct {
 	sdkMessage string
 }
 
-func modelCheckRefusal(t *testing.T, k *kmspub.PublicKey, err error, want modelWant) {
+func checkRefusal(t *testing.T, k *kmspub.PublicKey, err error, want refusal) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("accepted (%s %s); want a refusal", k.KeySpec(), k.KeyUsage())
@@ -636,12 +606,12 @@ func modelCheckRefusal(t *testing.T, k *kmspub.PublicKey, err error, want modelW
 	}
 }
 
-// modelEditJSON returns testdata/keys/<name>.json with edit applied to its
+// editKeyJSON returns testdata/keys/<name>.json with edit applied to its
 // members.
-func modelEditJSON(t *testing.T, name string, edit func(m map[string]any)) []byte {
+func editKeyJSON(t *testing.T, name string, edit func(m map[string]any)) []byte {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(modelRead(t, "keys/"+name+".json"), &m); err != nil {
+	if err := json.Unmarshal(kmspubtest.File(t, "keys/"+name+".json"), &m); err != nil {
 		t.Fatal(err)
 	}
 	edit(m)
@@ -652,12 +622,12 @@ func modelEditJSON(t *testing.T, name string, edit func(m map[string]any)) []byt
 	return b
 }
 
-func modelB64(der []byte) string { return base64.StdEncoding.EncodeToString(der) }
+func b64(der []byte) string { return base64.StdEncoding.EncodeToString(der) }
 
 // TestRefusals: every kind of bad key or metadata is refused with a clear
 // *InvalidKeyError and, where KMS has one, its exception.
 func TestRefusals(t *testing.T) {
-	p256 := modelPubDER(t, types.KeySpecEccNistP256)
+	p256 := kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP256)
 	p256Point := p256[len(p256)-65:]
 	rsa1024, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
@@ -675,182 +645,182 @@ func TestRefusals(t *testing.T) {
 	}
 	unusedBits[25] = 1
 	compressed := append([]byte{2 | p256Point[64]&1}, p256Point[1:33]...)
-	rsa2048b64 := modelB64(modelPubDER(t, types.KeySpecRsa2048))
+	rsa2048b64 := b64(kmspubtest.PublicKeyDER(t, types.KeySpecRsa2048))
 	if !strings.ContainsAny(rsa2048b64, "+/") {
 		t.Fatal("the RSA_2048 test key's base64 has no '+' or '/'; pick another key")
 	}
-	p256b64 := modelB64(p256)
+	p256b64 := b64(p256)
 	if !strings.HasSuffix(p256b64, "==") {
 		t.Fatal("the P-256 base64 does not end in ==")
 	}
 	// The character before "==" carries 4 bits that must be zero.
-	nonCanonical := p256b64[:len(p256b64)-3] + string(modelB64Alphabet[strings.IndexByte(modelB64Alphabet, p256b64[len(p256b64)-3])|1]) + "=="
-	p256File := string(modelRead(t, "keys/ECC_NIST_P256.SIGN_VERIFY.json"))
+	nonCanonical := p256b64[:len(p256b64)-3] + string(base64Alphabet[strings.IndexByte(base64Alphabet, p256b64[len(p256b64)-3])|1]) + "=="
+	p256File := string(kmspubtest.File(t, "keys/ECC_NIST_P256.SIGN_VERIFY.json"))
 	setB64 := func(b64 string) []byte {
-		return modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { m["PublicKey"] = b64 })
+		return editKeyJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { m["PublicKey"] = b64 })
 	}
 	setDER := func(name string, der []byte) []byte {
-		return modelEditJSON(t, name, func(m map[string]any) { m["PublicKey"] = modelB64(der) })
+		return editKeyJSON(t, name, func(m map[string]any) { m["PublicKey"] = b64(der) })
 	}
 	set := func(name, member string, value any) []byte {
-		return modelEditJSON(t, name, func(m map[string]any) { m[member] = value })
+		return editKeyJSON(t, name, func(m map[string]any) { m[member] = value })
 	}
 	drop := func(name, member string) []byte {
-		return modelEditJSON(t, name, func(m map[string]any) { delete(m, member) })
+		return editKeyJSON(t, name, func(m map[string]any) { delete(m, member) })
 	}
-	wycheproofModulus := modelWycheproofModulusOverflow(t)
+	wycheproofModulus := wycheproofModulusOverflow(t)
 
 	jsonCases := []struct {
 		name string
 		file []byte
-		want modelWant
+		want refusal
 	}{
 		// KeySpec and DER disagree.
-		{"RSA_2048 metadata, RSA_3072 key", setDER("RSA_2048.SIGN_VERIFY", modelPubDER(t, types.KeySpecRsa3072)),
-			modelWant{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
-		{"P-256 metadata, P-384 key", setDER("ECC_NIST_P256.SIGN_VERIFY", modelPubDER(t, types.KeySpecEccNistP384)),
-			modelWant{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
+		{"RSA_2048 metadata, RSA_3072 key", setDER("RSA_2048.SIGN_VERIFY", kmspubtest.PublicKeyDER(t, types.KeySpecRsa3072)),
+			refusal{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
+		{"P-256 metadata, P-384 key", setDER("ECC_NIST_P256.SIGN_VERIFY", kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP384)),
+			refusal{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"RSA metadata, EC key", setDER("RSA_2048.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_2048", "", ""}},
-		{"ML_DSA_44 metadata, ML_DSA_65 key", setDER("ML_DSA_44.SIGN_VERIFY", modelPubDER(t, types.KeySpecMlDsa65)),
-			modelWant{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
+			refusal{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_2048", "", ""}},
+		{"ML_DSA_44 metadata, ML_DSA_65 key", setDER("ML_DSA_44.SIGN_VERIFY", kmspubtest.PublicKeyDER(t, types.KeySpecMlDsa65)),
+			refusal{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
 		{"SM2 metadata, P-256 key", setDER("SM2.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is SM2", "", ""}},
-		{"P-256 metadata, SM2 key", setDER("ECC_NIST_P256.SIGN_VERIFY", modelPubDER(t, types.KeySpecSm2)),
-			modelWant{"PublicKey", "holds an SM2 key, but KeySpec is ECC_NIST_P256", "", ""}},
+			refusal{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is SM2", "", ""}},
+		{"P-256 metadata, SM2 key", setDER("ECC_NIST_P256.SIGN_VERIFY", kmspubtest.PublicKeyDER(t, types.KeySpecSm2)),
+			refusal{"PublicKey", "holds an SM2 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"secp256k1 metadata, P-256 key", setDER("ECC_SECG_P256K1.SIGN_VERIFY", p256),
-			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_SECG_P256K1", "", ""}},
-		{"ML_KEM_1024 metadata, ML_KEM_768 key", setDER("ML_KEM_1024.ENCAPSULATE_DECAPSULATE", modelPubDER(t, types.KeySpecMlKem768)),
-			modelWant{"PublicKey", "holds an ML_KEM_768 key, but KeySpec is ML_KEM_1024", "", ""}},
+			refusal{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_SECG_P256K1", "", ""}},
+		{"ML_KEM_1024 metadata, ML_KEM_768 key", setDER("ML_KEM_1024.ENCAPSULATE_DECAPSULATE", kmspubtest.PublicKeyDER(t, types.KeySpecMlKem768)),
+			refusal{"PublicKey", "holds an ML_KEM_768 key, but KeySpec is ML_KEM_1024", "", ""}},
 
 		// Usage the spec does not allow: CreateKey's ValidationException.
 		{"KEY_AGREEMENT on RSA", set("RSA_2048.SIGN_VERIFY", "KeyUsage", "KEY_AGREEMENT"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"}},
 		{"ENCRYPT_DECRYPT on P-256", set("ECC_NIST_P256.SIGN_VERIFY", "KeyUsage", "ENCRYPT_DECRYPT"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256"}},
 		{"SIGN_VERIFY on ML-KEM", set("ML_KEM_768.ENCAPSULATE_DECAPSULATE", "KeyUsage", "SIGN_VERIFY"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage SIGN_VERIFY is not compatible with KeySpec ML_KEM_768"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage SIGN_VERIFY is not compatible with KeySpec ML_KEM_768"}},
 		{"KEY_AGREEMENT on secp256k1", set("ECC_SECG_P256K1.SIGN_VERIFY", "KeyUsage", "KEY_AGREEMENT"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1"}},
 		{"KEY_AGREEMENT on Ed25519", set("ECC_NIST_EDWARDS25519.SIGN_VERIFY", "KeyUsage", "KEY_AGREEMENT"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_NIST_EDWARDS25519"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_NIST_EDWARDS25519"}},
 		{"ENCAPSULATE_DECAPSULATE on RSA", set("RSA_4096.ENCRYPT_DECRYPT", "KeyUsage", "ENCAPSULATE_DECAPSULATE"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage ENCAPSULATE_DECAPSULATE is not compatible with KeySpec RSA_4096"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage ENCAPSULATE_DECAPSULATE is not compatible with KeySpec RSA_4096"}},
 		{"GENERATE_VERIFY_MAC on P-384", set("ECC_NIST_P384.SIGN_VERIFY", "KeyUsage", "GENERATE_VERIFY_MAC"),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec ECC_NIST_P384"}},
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec ECC_NIST_P384"}},
 
 		// An algorithm the spec does not offer.
 		{"ECDSA_SHA_384 on P-256", set("ECC_NIST_P256.SIGN_VERIFY", "SigningAlgorithms", []string{"ECDSA_SHA_384"}),
-			modelWant{"SigningAlgorithms", "ECDSA_SHA_384", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."}},
+			refusal{"SigningAlgorithms", "ECDSA_SHA_384", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."}},
 		{"ECDSA_SHA_256 on P-384 after a good one", set("ECC_NIST_P384.SIGN_VERIFY", "SigningAlgorithms", []string{"ECDSA_SHA_384", "ECDSA_SHA_256"}),
-			modelWant{"SigningAlgorithms", "ECDSA_SHA_256", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_256 is incompatible with key spec ECC_NIST_P384."}},
+			refusal{"SigningAlgorithms", "ECDSA_SHA_256", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_256 is incompatible with key spec ECC_NIST_P384."}},
 		{"SM2PKE on RSA", set("RSA_2048.ENCRYPT_DECRYPT", "EncryptionAlgorithms", []string{"SM2PKE"}),
-			modelWant{"EncryptionAlgorithms", "SM2PKE", "InvalidKeyUsageException", "Algorithm SM2PKE is incompatible with key spec RSA_2048."}},
+			refusal{"EncryptionAlgorithms", "SM2PKE", "InvalidKeyUsageException", "Algorithm SM2PKE is incompatible with key spec RSA_2048."}},
 		{"RSAES on SM2", set("SM2.ENCRYPT_DECRYPT", "EncryptionAlgorithms", []string{"SM2PKE", "RSAES_OAEP_SHA_256"}),
-			modelWant{"EncryptionAlgorithms", "RSAES_OAEP_SHA_256", "InvalidKeyUsageException", "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SM2."}},
+			refusal{"EncryptionAlgorithms", "RSAES_OAEP_SHA_256", "InvalidKeyUsageException", "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SM2."}},
 		{"SYMMETRIC_DEFAULT on RSA", set("RSA_3072.ENCRYPT_DECRYPT", "EncryptionAlgorithms", []string{"SYMMETRIC_DEFAULT"}),
-			modelWant{"EncryptionAlgorithms", "SYMMETRIC_DEFAULT", "InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_3072."}},
+			refusal{"EncryptionAlgorithms", "SYMMETRIC_DEFAULT", "InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_3072."}},
 		{"ML_DSA_SHAKE_256 on Ed25519", set("ECC_NIST_EDWARDS25519.SIGN_VERIFY", "SigningAlgorithms", []string{"ML_DSA_SHAKE_256"}),
-			modelWant{"SigningAlgorithms", "ML_DSA_SHAKE_256", "InvalidKeyUsageException", "Algorithm ML_DSA_SHAKE_256 is incompatible with key spec ECC_NIST_EDWARDS25519."}},
+			refusal{"SigningAlgorithms", "ML_DSA_SHAKE_256", "InvalidKeyUsageException", "Algorithm ML_DSA_SHAKE_256 is incompatible with key spec ECC_NIST_EDWARDS25519."}},
 		{"unknown key agreement algorithm", set("SM2.KEY_AGREEMENT", "KeyAgreementAlgorithms", []string{"X25519"}),
-			modelWant{"KeyAgreementAlgorithms", "X25519", "InvalidKeyUsageException", "Algorithm X25519 is incompatible with key spec SM2."}},
+			refusal{"KeyAgreementAlgorithms", "X25519", "InvalidKeyUsageException", "Algorithm X25519 is incompatible with key spec SM2."}},
 		{"unknown encapsulation algorithm", set("ML_KEM_512.ENCAPSULATE_DECAPSULATE", "EncapsulationAlgorithms", []string{"ML_KEM_512"}),
-			modelWant{"EncapsulationAlgorithms", "ML_KEM_512", "InvalidKeyUsageException", "Algorithm ML_KEM_512 is incompatible with key spec ML_KEM_512."}},
+			refusal{"EncapsulationAlgorithms", "ML_KEM_512", "InvalidKeyUsageException", "Algorithm ML_KEM_512 is incompatible with key spec ML_KEM_512."}},
 
 		// Lists of another usage; repeats.
 		{"KeyAgreementAlgorithms on a SIGN_VERIFY key", set("ECC_NIST_P256.SIGN_VERIFY", "KeyAgreementAlgorithms", []string{"ECDH"}),
-			modelWant{"KeyAgreementAlgorithms", "belongs to another key usage", "", ""}},
+			refusal{"KeyAgreementAlgorithms", "belongs to another key usage", "", ""}},
 		{"SigningAlgorithms on an ENCRYPT_DECRYPT key", set("RSA_2048.ENCRYPT_DECRYPT", "SigningAlgorithms", []string{"RSASSA_PSS_SHA_256"}),
-			modelWant{"SigningAlgorithms", "belongs to another key usage", "", ""}},
+			refusal{"SigningAlgorithms", "belongs to another key usage", "", ""}},
 		{"EncryptionAlgorithms on a SIGN_VERIFY key", set("SM2.SIGN_VERIFY", "EncryptionAlgorithms", []string{"SM2PKE"}),
-			modelWant{"EncryptionAlgorithms", "belongs to another key usage", "", ""}},
+			refusal{"EncryptionAlgorithms", "belongs to another key usage", "", ""}},
 		{"EncapsulationAlgorithms on a SIGN_VERIFY key", set("ML_DSA_87.SIGN_VERIFY", "EncapsulationAlgorithms", []string{"ML_KEM"}),
-			modelWant{"EncapsulationAlgorithms", "belongs to another key usage", "", ""}},
+			refusal{"EncapsulationAlgorithms", "belongs to another key usage", "", ""}},
 		{"repeated algorithm", set("ECC_NIST_P256.SIGN_VERIFY", "SigningAlgorithms", []string{"ECDSA_SHA_256", "ECDSA_SHA_256"}),
-			modelWant{"SigningAlgorithms", "lists ECDSA_SHA_256 twice", "", ""}},
+			refusal{"SigningAlgorithms", "lists ECDSA_SHA_256 twice", "", ""}},
 		{"repeated algorithm, not adjacent", set("RSA_2048.ENCRYPT_DECRYPT", "EncryptionAlgorithms", []string{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1"}),
-			modelWant{"EncryptionAlgorithms", "lists RSAES_OAEP_SHA_1 twice", "", ""}},
+			refusal{"EncryptionAlgorithms", "lists RSAES_OAEP_SHA_1 twice", "", ""}},
 
 		// Spec fields.
 		{"CustomerMasterKeySpec differs", set("ECC_NIST_P256.SIGN_VERIFY", "CustomerMasterKeySpec", "ECC_NIST_P384"),
-			modelWant{"CustomerMasterKeySpec", "ECC_NIST_P384 differs from KeySpec ECC_NIST_P256", "", ""}},
-		{"SYMMETRIC_DEFAULT", modelEditJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
+			refusal{"CustomerMasterKeySpec", "ECC_NIST_P384 differs from KeySpec ECC_NIST_P256", "", ""}},
+		{"SYMMETRIC_DEFAULT", editKeyJSON(t, "RSA_2048.ENCRYPT_DECRYPT", func(m map[string]any) {
 			m["KeySpec"], m["CustomerMasterKeySpec"] = "SYMMETRIC_DEFAULT", "SYMMETRIC_DEFAULT"
-		}), modelWant{"KeySpec", "SYMMETRIC_DEFAULT is not an asymmetric key spec", "UnsupportedOperationException", ""}},
-		{"HMAC_256", modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
+		}), refusal{"KeySpec", "SYMMETRIC_DEFAULT is not an asymmetric key spec", "UnsupportedOperationException", ""}},
+		{"HMAC_256", editKeyJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
 			m["KeySpec"], m["KeyUsage"] = "HMAC_256", "GENERATE_VERIFY_MAC"
 			delete(m, "CustomerMasterKeySpec")
 			delete(m, "SigningAlgorithms")
-		}), modelWant{"KeySpec", "HMAC_256 is not an asymmetric key spec", "UnsupportedOperationException", ""}},
+		}), refusal{"KeySpec", "HMAC_256 is not an asymmetric key spec", "UnsupportedOperationException", ""}},
 		{"unknown KeySpec", set("ECC_NIST_P256.SIGN_VERIFY", "KeySpec", "ECC_NIST_P999"),
-			modelWant{"KeySpec", "ECC_NIST_P999", "", ""}},
+			refusal{"KeySpec", "ECC_NIST_P999", "", ""}},
 
 		// Missing members.
-		{"missing KeyId", drop("ECC_NIST_P256.SIGN_VERIFY", "KeyId"), modelWant{"KeyId", "is missing", "", ""}},
-		{"missing both specs", modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
+		{"missing KeyId", drop("ECC_NIST_P256.SIGN_VERIFY", "KeyId"), refusal{"KeyId", "is missing", "", ""}},
+		{"missing both specs", editKeyJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
 			delete(m, "KeySpec")
 			delete(m, "CustomerMasterKeySpec")
-		}), modelWant{"KeySpec", "is missing", "", ""}},
-		{"missing KeyUsage", drop("ECC_NIST_P256.SIGN_VERIFY", "KeyUsage"), modelWant{"KeyUsage", "is missing", "", ""}},
-		{"missing PublicKey", drop("ECC_NIST_P256.SIGN_VERIFY", "PublicKey"), modelWant{"PublicKey", "is missing", "", ""}},
-		{"null KeyId", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", nil), modelWant{"KeyId", "is missing", "", ""}},
+		}), refusal{"KeySpec", "is missing", "", ""}},
+		{"missing KeyUsage", drop("ECC_NIST_P256.SIGN_VERIFY", "KeyUsage"), refusal{"KeyUsage", "is missing", "", ""}},
+		{"missing PublicKey", drop("ECC_NIST_P256.SIGN_VERIFY", "PublicKey"), refusal{"PublicKey", "is missing", "", ""}},
+		{"null KeyId", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", nil), refusal{"KeyId", "is missing", "", ""}},
 
 		// KeyId that is not a key ARN.
 		{"bare key ID", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", "00000000-0000-4000-8000-000000000004"),
-			modelWant{"KeyId", "is not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "is not a KMS key ARN", "", ""}},
 		{"alias ARN", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", "arn:aws:kms:us-east-1:111122223333:alias/signing"),
-			modelWant{"KeyId", "is not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "is not a KMS key ARN", "", ""}},
 		{"ARN of another service", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", "arn:aws:s3:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"),
-			modelWant{"KeyId", "is not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "is not a KMS key ARN", "", ""}},
 		{"ARN with a newline", set("ECC_NIST_P256.SIGN_VERIFY", "KeyId", "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004\n"),
-			modelWant{"KeyId", "is not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "is not a KMS key ARN", "", ""}},
 
 		// JSON syntax.
-		{"empty", []byte{}, modelWant{"JSON", "", "", ""}},
-		{"truncated JSON", []byte(p256File[:len(p256File)/2]), modelWant{"JSON", "", "", ""}},
-		{"array", []byte("[" + p256File + "]"), modelWant{"JSON", "", "", ""}},
-		{"null", []byte("null"), modelWant{"JSON", "", "", ""}},
-		{"number for a string", []byte(strings.Replace(p256File, `"KeyUsage": "SIGN_VERIFY"`, `"KeyUsage": 1`, 1)), modelWant{"JSON", "", "", ""}},
-		{"string for a list", []byte(strings.Replace(p256File, `[`+"\n"+`        "ECDSA_SHA_256"`+"\n"+`    ]`, `"ECDSA_SHA_256"`, 1)), modelWant{"JSON", "", "", ""}},
+		{"empty", []byte{}, refusal{"JSON", "", "", ""}},
+		{"truncated JSON", []byte(p256File[:len(p256File)/2]), refusal{"JSON", "", "", ""}},
+		{"array", []byte("[" + p256File + "]"), refusal{"JSON", "", "", ""}},
+		{"null", []byte("null"), refusal{"JSON", "", "", ""}},
+		{"number for a string", []byte(strings.Replace(p256File, `"KeyUsage": "SIGN_VERIFY"`, `"KeyUsage": 1`, 1)), refusal{"JSON", "", "", ""}},
+		{"string for a list", []byte(strings.Replace(p256File, `[`+"\n"+`        "ECDSA_SHA_256"`+"\n"+`    ]`, `"ECDSA_SHA_256"`, 1)), refusal{"JSON", "", "", ""}},
 		{"duplicate member", []byte(strings.Replace(p256File, `"KeyUsage": "SIGN_VERIFY",`, `"KeyUsage": "SIGN_VERIFY", "KeyUsage": "KEY_AGREEMENT",`, 1)),
-			modelWant{"JSON", `"KeyUsage" appears twice`, "", ""}},
+			refusal{"JSON", `"KeyUsage" appears twice`, "", ""}},
 		{"duplicate member, other case", []byte(strings.Replace(p256File, `"KeyUsage": "SIGN_VERIFY",`, `"KeyUsage": "SIGN_VERIFY", "keyusage": "KEY_AGREEMENT",`, 1)),
-			modelWant{"JSON", `keyusage`, "", ""}},
-		{"member in another case", []byte(strings.Replace(p256File, `"KeyUsage"`, `"keyUsage"`, 1)), modelWant{"JSON", "keyUsage", "", ""}},
-		{"unknown member", []byte(strings.Replace(p256File, `"KeyUsage":`, `"Tags": [], "KeyUsage":`, 1)), modelWant{"JSON", "Tags", "", ""}},
-		{"trailing object", []byte(p256File + "{}"), modelWant{"JSON", "after the object", "", ""}},
-		{"trailing garbage", []byte(p256File + "x"), modelWant{"JSON", "", "", ""}},
-		{"two objects", []byte(p256File + p256File), modelWant{"JSON", "after the object", "", ""}},
-		{"oversize", append([]byte(p256File), bytes.Repeat([]byte(" "), 64<<10)...), modelWant{"JSON", "bytes", "", ""}},
+			refusal{"JSON", `keyusage`, "", ""}},
+		{"member in another case", []byte(strings.Replace(p256File, `"KeyUsage"`, `"keyUsage"`, 1)), refusal{"JSON", "keyUsage", "", ""}},
+		{"unknown member", []byte(strings.Replace(p256File, `"KeyUsage":`, `"Tags": [], "KeyUsage":`, 1)), refusal{"JSON", "Tags", "", ""}},
+		{"trailing object", []byte(p256File + "{}"), refusal{"JSON", "after the object", "", ""}},
+		{"trailing garbage", []byte(p256File + "x"), refusal{"JSON", "", "", ""}},
+		{"two objects", []byte(p256File + p256File), refusal{"JSON", "after the object", "", ""}},
+		{"oversize", append([]byte(p256File), bytes.Repeat([]byte(" "), 64<<10)...), refusal{"JSON", "bytes", "", ""}},
 
 		// base64.
 		{"URL alphabet", set("RSA_2048.SIGN_VERIFY", "PublicKey", strings.NewReplacer("+", "-", "/", "_").Replace(rsa2048b64)),
-			modelWant{"PublicKey", "base64", "", ""}},
-		{"missing padding", setB64(strings.TrimRight(p256b64, "=")), modelWant{"PublicKey", "base64", "", ""}},
-		{"non-zero padding bits", setB64(nonCanonical), modelWant{"PublicKey", "base64", "", ""}},
-		{"line break in base64", setB64(p256b64[:64] + "\n" + p256b64[64:]), modelWant{"PublicKey", "base64", "", ""}},
-		{"CR in base64", setB64(p256b64[:64] + "\r" + p256b64[64:]), modelWant{"PublicKey", "base64", "", ""}},
-		{"space in base64", setB64(p256b64[:64] + " " + p256b64[64:]), modelWant{"PublicKey", "base64", "", ""}},
-		{"PEM in PublicKey", setB64(string(modelRead(t, "keys/ECC_NIST_P256.pub.pem"))), modelWant{"PublicKey", "base64", "", ""}},
+			refusal{"PublicKey", "base64", "", ""}},
+		{"missing padding", setB64(strings.TrimRight(p256b64, "=")), refusal{"PublicKey", "base64", "", ""}},
+		{"non-zero padding bits", setB64(nonCanonical), refusal{"PublicKey", "base64", "", ""}},
+		{"line break in base64", setB64(p256b64[:64] + "\n" + p256b64[64:]), refusal{"PublicKey", "base64", "", ""}},
+		{"CR in base64", setB64(p256b64[:64] + "\r" + p256b64[64:]), refusal{"PublicKey", "base64", "", ""}},
+		{"space in base64", setB64(p256b64[:64] + " " + p256b64[64:]), refusal{"PublicKey", "base64", "", ""}},
+		{"PEM in PublicKey", setB64(string(kmspubtest.File(t, "keys/ECC_NIST_P256.pub.pem"))), refusal{"PublicKey", "base64", "", ""}},
 
 		// DER.
-		{"truncated DER", setDER("ECC_NIST_P256.SIGN_VERIFY", p256[:len(p256)-1]), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"header only", setDER("ECC_NIST_P256.SIGN_VERIFY", p256[:26]), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"trailing byte after DER", setDER("ECC_NIST_P256.SIGN_VERIFY", append(bytes.Clone(p256), 0)), modelWant{"PublicKey", "trailing", "", ""}},
-		{"BER long-form length", setDER("ECC_NIST_P256.SIGN_VERIFY", append([]byte{0x30, 0x81, 0x59}, p256[2:]...)), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"BER indefinite length", setDER("ECC_NIST_P256.SIGN_VERIFY", append(append([]byte{0x30, 0x80}, p256[2:]...), 0, 0)), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"unused bits", setDER("ECC_NIST_P256.SIGN_VERIFY", unusedBits), modelWant{"PublicKey", "unused bits", "", ""}},
-		{"compressed point", setDER("ECC_NIST_P256.SIGN_VERIFY", spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDP256), 0, compressed)),
-			modelWant{"PublicKey", "uncompressed", "", ""}},
-		{"off-curve point", setDER("ECC_NIST_P256.SIGN_VERIFY", offCurve), modelWant{"PublicKey", "ECC_NIST_P256 point", "", ""}},
-		{"RSA 1024", setDER("RSA_2048.SIGN_VERIFY", rsa1024DER), modelWant{"PublicKey", "1024 bits", "", ""}},
+		{"truncated DER", setDER("ECC_NIST_P256.SIGN_VERIFY", p256[:len(p256)-1]), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"header only", setDER("ECC_NIST_P256.SIGN_VERIFY", p256[:26]), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"trailing byte after DER", setDER("ECC_NIST_P256.SIGN_VERIFY", append(bytes.Clone(p256), 0)), refusal{"PublicKey", "trailing", "", ""}},
+		{"BER long-form length", setDER("ECC_NIST_P256.SIGN_VERIFY", append([]byte{0x30, 0x81, 0x59}, p256[2:]...)), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"BER indefinite length", setDER("ECC_NIST_P256.SIGN_VERIFY", append(append([]byte{0x30, 0x80}, p256[2:]...), 0, 0)), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"unused bits", setDER("ECC_NIST_P256.SIGN_VERIFY", unusedBits), refusal{"PublicKey", "unused bits", "", ""}},
+		{"compressed point", setDER("ECC_NIST_P256.SIGN_VERIFY", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, compressed)),
+			refusal{"PublicKey", "uncompressed", "", ""}},
+		{"off-curve point", setDER("ECC_NIST_P256.SIGN_VERIFY", offCurve), refusal{"PublicKey", "ECC_NIST_P256 point", "", ""}},
+		{"RSA 1024", setDER("RSA_2048.SIGN_VERIFY", rsa1024DER), refusal{"PublicKey", "1024 bits", "", ""}},
 		{"ML-KEM modulus check (Wycheproof)", setDER("ML_KEM_768.ENCAPSULATE_DECAPSULATE", wycheproofModulus),
-			modelWant{"PublicKey", "ML_KEM_768 encapsulation key", "", ""}},
+			refusal{"PublicKey", "ML_KEM_768 encapsulation key", "", ""}},
 	}
 	for _, c := range jsonCases {
 		t.Run("JSON/"+c.name, func(t *testing.T) {
 			k, err := kmspub.ParseGetPublicKeyJSON(c.file)
-			modelCheckRefusal(t, k, err, c.want)
+			checkRefusal(t, k, err, c.want)
 			t.Logf("%v", err)
 		})
 	}
@@ -858,67 +828,67 @@ func TestRefusals(t *testing.T) {
 	meta := func(spec types.KeySpec, usage types.KeyUsageType) *kms.GetPublicKeyOutput {
 		return &kms.GetPublicKeyOutput{KeySpec: spec, KeyUsage: usage}
 	}
-	p256PEM := modelRead(t, "keys/ECC_NIST_P256.pub.pem")
+	p256PEM := kmspubtest.File(t, "keys/ECC_NIST_P256.pub.pem")
 	loadCases := []struct {
 		name    string
 		encoded []byte
 		meta    *kms.GetPublicKeyOutput
-		want    modelWant
+		want    refusal
 	}{
-		{"RSA_2048 metadata, RSA_3072 key", modelRead(t, "keys/RSA_3072.pub.pem"), meta(types.KeySpecRsa2048, sv),
-			modelWant{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
-		{"P-256 metadata, P-384 key", modelRead(t, "keys/ECC_NIST_P384.pub.pem"), meta(types.KeySpecEccNistP256, ka),
-			modelWant{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
+		{"RSA_2048 metadata, RSA_3072 key", kmspubtest.File(t, "keys/RSA_3072.pub.pem"), meta(types.KeySpecRsa2048, sv),
+			refusal{"PublicKey", "holds an RSA_3072 key, but KeySpec is RSA_2048", "", ""}},
+		{"P-256 metadata, P-384 key", kmspubtest.File(t, "keys/ECC_NIST_P384.pub.pem"), meta(types.KeySpecEccNistP256, ka),
+			refusal{"PublicKey", "holds an ECC_NIST_P384 key, but KeySpec is ECC_NIST_P256", "", ""}},
 		{"RSA metadata, EC key", p256PEM, meta(types.KeySpecRsa4096, ed),
-			modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_4096", "", ""}},
-		{"ML_DSA_44 metadata, ML_DSA_65 key", modelRead(t, "keys/ML_DSA_65.pub.pem"), meta(types.KeySpecMlDsa44, sv),
-			modelWant{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
-		{"KEY_AGREEMENT on RSA", modelRead(t, "keys/RSA_2048.pub.pem"), meta(types.KeySpecRsa2048, ka),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"}},
-		{"SIGN_VERIFY on ML-KEM", modelRead(t, "keys/ML_KEM_512.pub.pem"), meta(types.KeySpecMlKem512, sv),
-			modelWant{"KeyUsage", "not compatible", "ValidationException", "KeyUsage SIGN_VERIFY is not compatible with KeySpec ML_KEM_512"}},
+			refusal{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is RSA_4096", "", ""}},
+		{"ML_DSA_44 metadata, ML_DSA_65 key", kmspubtest.File(t, "keys/ML_DSA_65.pub.pem"), meta(types.KeySpecMlDsa44, sv),
+			refusal{"PublicKey", "holds an ML_DSA_65 key, but KeySpec is ML_DSA_44", "", ""}},
+		{"KEY_AGREEMENT on RSA", kmspubtest.File(t, "keys/RSA_2048.pub.pem"), meta(types.KeySpecRsa2048, ka),
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048"}},
+		{"SIGN_VERIFY on ML-KEM", kmspubtest.File(t, "keys/ML_KEM_512.pub.pem"), meta(types.KeySpecMlKem512, sv),
+			refusal{"KeyUsage", "not compatible", "ValidationException", "KeyUsage SIGN_VERIFY is not compatible with KeySpec ML_KEM_512"}},
 		{"ECDSA_SHA_384 on P-256", p256PEM, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, KeyUsage: sv, SigningAlgorithms: []types.SigningAlgorithmSpec{"ECDSA_SHA_384"}},
-			modelWant{"SigningAlgorithms", "ECDSA_SHA_384", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."}},
+			refusal{"SigningAlgorithms", "ECDSA_SHA_384", "InvalidKeyUsageException", "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."}},
 		{"CustomerMasterKeySpec differs", p256PEM, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistP256, CustomerMasterKeySpec: types.CustomerMasterKeySpecEccNistP384, KeyUsage: sv},
-			modelWant{"CustomerMasterKeySpec", "differs from KeySpec", "", ""}},
-		{"SYMMETRIC_DEFAULT", p256PEM, meta(types.KeySpecSymmetricDefault, ed), modelWant{"KeySpec", "not an asymmetric key spec", "UnsupportedOperationException", ""}},
-		{"HMAC_256", p256PEM, meta(types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac), modelWant{"KeySpec", "not an asymmetric key spec", "UnsupportedOperationException", ""}},
-		{"nil metadata", p256PEM, nil, modelWant{"metadata", "is nil", "", ""}},
-		{"missing KeySpec", p256PEM, meta("", sv), modelWant{"KeySpec", "is missing", "", ""}},
-		{"missing KeyUsage", p256PEM, meta(types.KeySpecEccNistP256, ""), modelWant{"KeyUsage", "is missing", "", ""}},
+			refusal{"CustomerMasterKeySpec", "differs from KeySpec", "", ""}},
+		{"SYMMETRIC_DEFAULT", p256PEM, meta(types.KeySpecSymmetricDefault, ed), refusal{"KeySpec", "not an asymmetric key spec", "UnsupportedOperationException", ""}},
+		{"HMAC_256", p256PEM, meta(types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac), refusal{"KeySpec", "not an asymmetric key spec", "UnsupportedOperationException", ""}},
+		{"nil metadata", p256PEM, nil, refusal{"metadata", "is nil", "", ""}},
+		{"missing KeySpec", p256PEM, meta("", sv), refusal{"KeySpec", "is missing", "", ""}},
+		{"missing KeyUsage", p256PEM, meta(types.KeySpecEccNistP256, ""), refusal{"KeyUsage", "is missing", "", ""}},
 		{"alias KeyId", p256PEM, &kms.GetPublicKeyOutput{KeyId: aws.String("alias/signing"), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv},
-			modelWant{"KeyId", "is not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "is not a KMS key ARN", "", ""}},
 		{"PublicKey in metadata", p256PEM, &kms.GetPublicKeyOutput{PublicKey: p256, KeySpec: types.KeySpecEccNistP256, KeyUsage: sv},
-			modelWant{"PublicKey", "encoded argument", "", ""}},
-		{"empty", nil, meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "is empty", "", ""}},
-		{"whitespace only", []byte(" \n\t"), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "is empty", "", ""}},
+			refusal{"PublicKey", "encoded argument", "", ""}},
+		{"empty", nil, meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "is empty", "", ""}},
+		{"whitespace only", []byte(" \n\t"), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "is empty", "", ""}},
 		{"oversize", append(bytes.Clone(p256PEM), bytes.Repeat([]byte("\n"), 16<<10)...), meta(types.KeySpecEccNistP256, sv),
-			modelWant{"PublicKey", "bytes", "", ""}},
+			refusal{"PublicKey", "bytes", "", ""}},
 		{"URL-alphabet base64", []byte(strings.NewReplacer("+", "-", "/", "_").Replace(rsa2048b64)), meta(types.KeySpecRsa2048, sv),
-			modelWant{"PublicKey", "base64", "", ""}},
-		{"base64 missing padding", []byte(strings.TrimRight(p256b64, "=")), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "base64", "", ""}},
-		{"base64 non-zero padding bits", []byte(nonCanonical), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "base64", "", ""}},
-		{"RSA PUBLIC KEY PEM", pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: modelPubDER(t, types.KeySpecRsa2048)}), meta(types.KeySpecRsa2048, sv),
-			modelWant{"PublicKey", `"RSA PUBLIC KEY"`, "", ""}},
+			refusal{"PublicKey", "base64", "", ""}},
+		{"base64 missing padding", []byte(strings.TrimRight(p256b64, "=")), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "base64", "", ""}},
+		{"base64 non-zero padding bits", []byte(nonCanonical), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "base64", "", ""}},
+		{"RSA PUBLIC KEY PEM", pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: kmspubtest.PublicKeyDER(t, types.KeySpecRsa2048)}), meta(types.KeySpecRsa2048, sv),
+			refusal{"PublicKey", `"RSA PUBLIC KEY"`, "", ""}},
 		{"PEM with headers", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"}, Bytes: p256}), meta(types.KeySpecEccNistP256, sv),
-			modelWant{"PublicKey", "headers", "", ""}},
-		{"two PEM blocks", append(bytes.Clone(p256PEM), p256PEM...), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "after the PEM block", "", ""}},
-		{"PEM cut short", p256PEM[:len(p256PEM)-10], meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "PEM", "", ""}},
-		{"private key PEM", modelRead(t, "keys/ECC_NIST_P256.priv.pem"), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", `"PRIVATE KEY"`, "", ""}},
-		{"truncated DER", p256[:len(p256)-1], meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"trailing byte after DER", append(bytes.Clone(p256), 0), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "trailing", "", ""}},
-		{"trailing newline after DER", append(bytes.Clone(p256), '\n'), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "trailing", "", ""}},
-		{"BER long-form length", append([]byte{0x30, 0x81, 0x59}, p256[2:]...), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
-		{"unused bits", unusedBits, meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "unused bits", "", ""}},
-		{"compressed point", spkitest.Build(modelOIDECPublicKey, spkitest.OID(modelOIDP256), 0, compressed), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "uncompressed", "", ""}},
-		{"off-curve point", offCurve, meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "ECC_NIST_P256 point", "", ""}},
-		{"RSA 1024", rsa1024DER, meta(types.KeySpecRsa2048, sv), modelWant{"PublicKey", "1024 bits", "", ""}},
-		{"text", []byte("not a key"), meta(types.KeySpecEccNistP256, sv), modelWant{"PublicKey", "neither PEM, DER nor base64", "", ""}},
+			refusal{"PublicKey", "headers", "", ""}},
+		{"two PEM blocks", append(bytes.Clone(p256PEM), p256PEM...), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "after the PEM block", "", ""}},
+		{"PEM cut short", p256PEM[:len(p256PEM)-10], meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "PEM", "", ""}},
+		{"private key PEM", kmspubtest.File(t, "keys/ECC_NIST_P256.priv.pem"), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", `"PRIVATE KEY"`, "", ""}},
+		{"truncated DER", p256[:len(p256)-1], meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"trailing byte after DER", append(bytes.Clone(p256), 0), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "trailing", "", ""}},
+		{"trailing newline after DER", append(bytes.Clone(p256), '\n'), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "trailing", "", ""}},
+		{"BER long-form length", append([]byte{0x30, 0x81, 0x59}, p256[2:]...), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "SubjectPublicKeyInfo", "", ""}},
+		{"unused bits", unusedBits, meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "unused bits", "", ""}},
+		{"compressed point", spkitest.Build(oidECPublicKey, spkitest.OID(oidP256), 0, compressed), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "uncompressed", "", ""}},
+		{"off-curve point", offCurve, meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "ECC_NIST_P256 point", "", ""}},
+		{"RSA 1024", rsa1024DER, meta(types.KeySpecRsa2048, sv), refusal{"PublicKey", "1024 bits", "", ""}},
+		{"text", []byte("not a key"), meta(types.KeySpecEccNistP256, sv), refusal{"PublicKey", "neither PEM, DER nor base64", "", ""}},
 	}
 	for _, c := range loadCases {
-		t.Run("Load/"+c.name, func(t *testing.T) {
+		t.Run("ParseSubjectPublicKeyInfo/"+c.name, func(t *testing.T) {
 			k, err := kmspub.ParseSubjectPublicKeyInfo(c.encoded, c.meta)
-			modelCheckRefusal(t, k, err, c.want)
+			checkRefusal(t, k, err, c.want)
 			t.Logf("%v", err)
 		})
 	}
@@ -926,138 +896,24 @@ func TestRefusals(t *testing.T) {
 	outputCases := []struct {
 		name string
 		out  *kms.GetPublicKeyOutput
-		want modelWant
+		want refusal
 	}{
-		{"nil", nil, modelWant{"GetPublicKeyOutput", "is nil", "", ""}},
-		{"nil KeyId", &kms.GetPublicKeyOutput{PublicKey: p256, KeySpec: types.KeySpecEccNistP256, KeyUsage: sv}, modelWant{"KeyId", "is missing", "", ""}},
+		{"nil", nil, refusal{"GetPublicKeyOutput", "is nil", "", ""}},
+		{"nil KeyId", &kms.GetPublicKeyOutput{PublicKey: p256, KeySpec: types.KeySpecEccNistP256, KeyUsage: sv}, refusal{"KeyId", "is missing", "", ""}},
 		{"alias ARN", &kms.GetPublicKeyOutput{KeyId: aws.String("arn:aws:kms:us-east-1:111122223333:alias/x"), PublicKey: p256, KeySpec: types.KeySpecEccNistP256, KeyUsage: sv},
-			modelWant{"KeyId", "not a KMS key ARN", "", ""}},
+			refusal{"KeyId", "not a KMS key ARN", "", ""}},
 		{"no PublicKey", &kms.GetPublicKeyOutput{KeyId: aws.String("arn:aws:kms:us-east-1:111122223333:key/x"), KeySpec: types.KeySpecEccNistP256, KeyUsage: sv},
-			modelWant{"PublicKey", "is missing", "", ""}},
+			refusal{"PublicKey", "is missing", "", ""}},
 	}
 	for _, c := range outputCases {
 		t.Run("FromGetPublicKeyOutput/"+c.name, func(t *testing.T) {
 			k, err := kmspub.FromGetPublicKeyOutput(c.out)
-			modelCheckRefusal(t, k, err, c.want)
+			checkRefusal(t, k, err, c.want)
 		})
 	}
 }
 
-const modelB64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-// modelWycheproofModulusOverflow returns the SPKI of the first ML-KEM-768
-// encapsulation key Wycheproof flags ModulusOverflow.
-func modelWycheproofModulusOverflow(t *testing.T) []byte {
-	t.Helper()
-	keys := modelWycheproofMLKEM(t, "mlkem_768_encaps_test.json", "ModulusOverflow")
-	if len(keys) == 0 {
-		t.Fatal("no ModulusOverflow vector in mlkem_768_encaps_test.json")
-	}
-	header, _ := hex.DecodeString(modelSpecFor(t, types.KeySpecMlKem768).header)
-	return append(header, keys[0]...)
-}
-
-// modelWycheproofMLKEM returns the encapsulation keys of the tests in a
-// Wycheproof ML-KEM encaps file that carry flag.
-func modelWycheproofMLKEM(t *testing.T, file, flag string) [][]byte {
-	t.Helper()
-	var keys [][]byte
-	for _, tc := range modelWycheproofMLKEMTests(t, file) {
-		if !slices.Contains(tc.Flags, flag) {
-			continue
-		}
-		if tc.Result != "invalid" {
-			t.Fatalf("%s tcId %d: flag %s but result %s", file, tc.TcID, flag, tc.Result)
-		}
-		keys = append(keys, tc.ek)
-	}
-	return keys
-}
-
-type modelMLKEMTest struct {
-	TcID    int      `json:"tcId"`
-	Flags   []string `json:"flags"`
-	EK      string   `json:"ek"`
-	Result  string   `json:"result"`
-	Comment string   `json:"comment"`
-	ek      []byte
-}
-
-// modelWycheproofMLKEMTests returns every test of a Wycheproof ML-KEM encaps file.
-func modelWycheproofMLKEMTests(t *testing.T, file string) []modelMLKEMTest {
-	t.Helper()
-	data := wycheproof.Read(t, file)
-	var v struct {
-		TestGroups []struct {
-			Tests []modelMLKEMTest `json:"tests"`
-		} `json:"testGroups"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var tests []modelMLKEMTest
-	for _, g := range v.TestGroups {
-		for _, tc := range g.Tests {
-			var err error
-			if tc.ek, err = hex.DecodeString(tc.EK); err != nil {
-				t.Fatal(err)
-			}
-			tests = append(tests, tc)
-		}
-	}
-	if len(tests) == 0 {
-		t.Fatalf("%s holds no tests", file)
-	}
-	return tests
-}
-
-// TestMLKEMWycheproofEncapsulationKeys: every encapsulation key of the
-// Wycheproof encaps vectors, wrapped in the RFC 9935 SPKI, is accepted when
-// the vector is valid and refused when it is invalid (not reduced mod q, too
-// short, too long).
-func TestMLKEMWycheproofEncapsulationKeys(t *testing.T) {
-	for _, c := range []struct {
-		spec types.KeySpec
-		oid  asn1.ObjectIdentifier
-		file string
-	}{
-		{types.KeySpecMlKem512, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 1}, "mlkem_512_encaps_test.json"},
-		{types.KeySpecMlKem768, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 2}, "mlkem_768_encaps_test.json"},
-		{types.KeySpecMlKem1024, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 4, 3}, "mlkem_1024_encaps_test.json"},
-	} {
-		t.Run(string(c.spec), func(t *testing.T) {
-			s := modelSpecFor(t, c.spec)
-			meta := &kms.GetPublicKeyOutput{KeySpec: c.spec, KeyUsage: ek}
-			counts := map[string]int{}
-			for _, tc := range modelWycheproofMLKEMTests(t, c.file) {
-				counts[tc.Result]++
-				k, err := kmspub.ParseSubjectPublicKeyInfo(spkitest.Build(c.oid, nil, 0, tc.ek), meta)
-				switch tc.Result {
-				case "valid":
-					if err != nil {
-						t.Errorf("tcId %d (valid): %v", tc.TcID, err)
-						continue
-					}
-					if raw := s.checkPublic(t, k.CryptoPublicKey()); !bytes.Equal(raw, tc.ek) {
-						t.Errorf("tcId %d: key re-encodes differently", tc.TcID)
-					}
-				case "invalid":
-					if err == nil {
-						t.Errorf("tcId %d (invalid: %s %v) accepted", tc.TcID, tc.Comment, tc.Flags)
-						continue
-					}
-					modelCheckRefusal(t, k, err, modelWant{"PublicKey", "encapsulation key", "", ""})
-				default:
-					t.Fatalf("tcId %d: result %q", tc.TcID, tc.Result)
-				}
-			}
-			if counts["valid"] == 0 || counts["invalid"] == 0 {
-				t.Fatalf("vectors: %v; want both valid and invalid", counts)
-			}
-			t.Logf("%v", counts)
-		})
-	}
-}
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 // TestMLKEMModulusCheck: an encapsulation key with a coefficient ≥ q fails
 // the FIPS 203 §7.2 modulus check, for each parameter set — both every
@@ -1072,13 +928,13 @@ func TestMLKEMModulusCheck(t *testing.T) {
 		{types.KeySpecMlKem1024, "mlkem_1024_encaps_test.json"},
 	} {
 		t.Run(string(c.spec), func(t *testing.T) {
-			s := modelSpecFor(t, c.spec)
+			s := keySpecCaseFor(t, c.spec)
 			header, _ := hex.DecodeString(s.header)
 			meta := &kms.GetPublicKeyOutput{KeySpec: c.spec, KeyUsage: ek}
 
 			// Coefficient 0 of polynomial 0 set to 4095 ≥ q = 3329; the
 			// rest of the key is the good test key.
-			good := modelPubDER(t, c.spec)
+			good := kmspubtest.PublicKeyDER(t, c.spec)
 			crafted := bytes.Clone(good)
 			crafted[len(header)] = 0xff
 			crafted[len(header)+1] |= 0x0f
@@ -1086,9 +942,9 @@ func TestMLKEMModulusCheck(t *testing.T) {
 				t.Fatalf("the good key is refused: %v", err)
 			}
 			k, err := kmspub.ParseSubjectPublicKeyInfo(crafted, meta)
-			modelCheckRefusal(t, k, err, modelWant{"PublicKey", "encapsulation key", "", ""})
+			checkRefusal(t, k, err, refusal{"PublicKey", "encapsulation key", "", ""})
 
-			keys := modelWycheproofMLKEM(t, c.file, "ModulusOverflow")
+			keys := wycheproofMLKEMKeys(t, c.file, "ModulusOverflow")
 			if len(keys) == 0 {
 				t.Fatalf("%s has no ModulusOverflow vectors", c.file)
 			}
@@ -1098,15 +954,15 @@ func TestMLKEMModulusCheck(t *testing.T) {
 					t.Errorf("Wycheproof ModulusOverflow key %d accepted", i)
 					continue
 				}
-				modelCheckRefusal(t, k, err, modelWant{"PublicKey", "encapsulation key", "", ""})
+				checkRefusal(t, k, err, refusal{"PublicKey", "encapsulation key", "", ""})
 			}
 		})
 	}
 }
 
-// modelFakeClient is a GetPublicKeyAPIClient that records its call and gives
+// answeringClient is a GetPublicKeyAPIClient that records its call and gives
 // a canned answer.
-type modelFakeClient struct {
+type answeringClient struct {
 	out    *kms.GetPublicKeyOutput
 	err    error
 	calls  int
@@ -1114,7 +970,7 @@ type modelFakeClient struct {
 	optFns []func(*kms.Options)
 }
 
-func (c *modelFakeClient) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+func (c *answeringClient) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
 	c.calls++
 	c.input, c.optFns = in, optFns
 	return c.out, c.err
@@ -1123,10 +979,10 @@ func (c *modelFakeClient) GetPublicKey(ctx context.Context, in *kms.GetPublicKey
 func TestFetch(t *testing.T) {
 	ctx := context.Background()
 	const arn = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"
-	p256 := modelPubDER(t, types.KeySpecEccNistP256)
+	p256 := kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP256)
 
 	t.Run("answer", func(t *testing.T) {
-		c := &modelFakeClient{out: &kms.GetPublicKeyOutput{
+		c := &answeringClient{out: &kms.GetPublicKeyOutput{
 			KeyId: aws.String(arn), PublicKey: p256, CustomerMasterKeySpec: types.CustomerMasterKeySpecEccNistP256,
 			KeySpec: types.KeySpecEccNistP256, KeyUsage: sv, SigningAlgorithms: []types.SigningAlgorithmSpec{types.SigningAlgorithmSpecEcdsaSha256},
 		}}
@@ -1153,7 +1009,7 @@ func TestFetch(t *testing.T) {
 	})
 
 	t.Run("empty keyID", func(t *testing.T) {
-		c := &modelFakeClient{}
+		c := &answeringClient{}
 		_, err := kmspub.Fetch(ctx, c, "")
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" || apiErr.ErrorFault() != smithy.FaultClient {
@@ -1172,7 +1028,7 @@ func TestFetch(t *testing.T) {
 		// modelled exception.
 		notFound := &types.NotFoundException{Message: aws.String("Key 'arn:…' does not exist")}
 		sdkErr := &smithy.OperationError{ServiceID: "KMS", OperationName: "GetPublicKey", Err: notFound}
-		c := &modelFakeClient{err: sdkErr}
+		c := &answeringClient{err: sdkErr}
 		k, err := kmspub.Fetch(ctx, c, arn)
 		if k != nil || err != sdkErr {
 			t.Fatalf("Fetch = %v, %v; want the client's own error", k, err)
@@ -1188,21 +1044,21 @@ func TestFetch(t *testing.T) {
 	})
 
 	t.Run("nil output", func(t *testing.T) {
-		k, err := kmspub.Fetch(ctx, &modelFakeClient{}, arn)
-		modelCheckRefusal(t, k, err, modelWant{"GetPublicKeyOutput", "is nil", "", ""})
+		k, err := kmspub.Fetch(ctx, &answeringClient{}, arn)
+		checkRefusal(t, k, err, refusal{"GetPublicKeyOutput", "is nil", "", ""})
 	})
 
 	t.Run("bad answer", func(t *testing.T) {
-		c := &modelFakeClient{out: &kms.GetPublicKeyOutput{KeyId: aws.String(arn), PublicKey: p256, KeySpec: types.KeySpecEccNistP384, KeyUsage: sv}}
+		c := &answeringClient{out: &kms.GetPublicKeyOutput{KeyId: aws.String(arn), PublicKey: p256, KeySpec: types.KeySpecEccNistP384, KeyUsage: sv}}
 		k, err := kmspub.Fetch(ctx, c, arn)
-		modelCheckRefusal(t, k, err, modelWant{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_NIST_P384", "", ""})
+		checkRefusal(t, k, err, refusal{"PublicKey", "holds an ECC_NIST_P256 key, but KeySpec is ECC_NIST_P384", "", ""})
 	})
 }
 
 // TestPublicKeyConcurrentUse: a PublicKey is immutable; its accessors and
 // MarshalJSON may run at once (meaningful under -race).
 func TestPublicKeyConcurrentUse(t *testing.T) {
-	k, err := kmspub.ParseGetPublicKeyJSON(modelRead(t, "keys/SM2.ENCRYPT_DECRYPT.json"))
+	k, err := kmspub.ParseGetPublicKeyJSON(kmspubtest.File(t, "keys/SM2.ENCRYPT_DECRYPT.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1239,22 +1095,22 @@ func TestPublicKeyConcurrentUse(t *testing.T) {
 // `aws` CLI saved are the keys local-kms signed with — checked with the
 // standard library alone, so a parser that mangled the key fails here.
 func TestSampleKeysAreLocalKMSKeys(t *testing.T) {
-	message := modelRead(t, "sample/message.txt")
+	message := kmspubtest.File(t, "sample/message.txt")
 	digest := sha256.Sum256(message)
 
-	k, err := kmspub.ParseGetPublicKeyJSON(modelRead(t, "sample/ecc_nist_p256.json"))
+	k, err := kmspub.ParseGetPublicKeyJSON(kmspubtest.File(t, "sample/ecc_nist_p256.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ecdsa.VerifyASN1(k.CryptoPublicKey().(*ecdsa.PublicKey), digest[:], modelRead(t, "sample/message.txt.ECDSA_SHA_256.sig")) {
+	if !ecdsa.VerifyASN1(k.CryptoPublicKey().(*ecdsa.PublicKey), digest[:], kmspubtest.File(t, "sample/message.txt.ECDSA_SHA_256.sig")) {
 		t.Error("the ECC_NIST_P256 sample key does not verify local-kms's signature")
 	}
 
-	k, err = kmspub.ParseGetPublicKeyJSON(modelRead(t, "sample/rsa_2048.json"))
+	k, err = kmspub.ParseGetPublicKeyJSON(kmspubtest.File(t, "sample/rsa_2048.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rsa.VerifyPKCS1v15(k.CryptoPublicKey().(*rsa.PublicKey), crypto.SHA256, digest[:], modelRead(t, "sample/message.txt.RSASSA_PKCS1_V1_5_SHA_256.sig")); err != nil {
+	if err := rsa.VerifyPKCS1v15(k.CryptoPublicKey().(*rsa.PublicKey), crypto.SHA256, digest[:], kmspubtest.File(t, "sample/message.txt.RSASSA_PKCS1_V1_5_SHA_256.sig")); err != nil {
 		t.Errorf("the RSA_2048 sample key does not verify local-kms's signature: %v", err)
 	}
 }
@@ -1263,7 +1119,7 @@ func TestSampleKeysAreLocalKMSKeys(t *testing.T) {
 // lacked KeySpec carry only CustomerMasterKeySpec (docs/KMS-RULES.md §8); it names
 // the same spec, so the file loads, and a mismatch with the key still fails.
 func TestOlderCLIFileWithoutKeySpec(t *testing.T) {
-	data := modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { delete(m, "KeySpec") })
+	data := editKeyJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) { delete(m, "KeySpec") })
 	k, err := kmspub.ParseGetPublicKeyJSON(data)
 	if err != nil {
 		t.Fatal(err)
@@ -1271,11 +1127,263 @@ func TestOlderCLIFileWithoutKeySpec(t *testing.T) {
 	if k.KeySpec() != types.KeySpecEccNistP256 {
 		t.Fatalf("KeySpec = %s", k.KeySpec())
 	}
-	wrong := modelEditJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
+	wrong := editKeyJSON(t, "ECC_NIST_P256.SIGN_VERIFY", func(m map[string]any) {
 		delete(m, "KeySpec")
 		m["CustomerMasterKeySpec"] = "ECC_NIST_P384"
 	})
 	if _, err := kmspub.ParseGetPublicKeyJSON(wrong); !errors.Is(err, kmspub.ErrInvalidKey) {
 		t.Fatalf("P-256 key labelled ECC_NIST_P384 only in CustomerMasterKeySpec: err = %v", err)
+	}
+}
+
+// Fault injection for Fetch: a fake KMS endpoint (httptest) behind a real
+// *kms.Client, so every request goes through the SDK's serializer, SigV4
+// signer, retryer and deserializer exactly as against AWS. Whatever goes
+// wrong, Fetch returns the SDK's error unchanged (errors.As and errors.Is
+// keep working) and never a partly built key.
+
+const faultKeyID = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000004"
+
+// mustFail checks the invariant every fault shares: an error, and no key.
+func mustFail(t *testing.T, k *kmspub.PublicKey, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("Fetch succeeded; want an error")
+	}
+	if k != nil {
+		t.Fatalf("Fetch returned a key together with error %v", err)
+	}
+}
+
+func TestFetchFaults(t *testing.T) {
+	t.Run("throttled on every attempt", func(t *testing.T) {
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			kmspubtest.WriteKMSError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		mustFail(t, k, err)
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ThrottlingException" || apiErr.ErrorMessage() != "Rate exceeded" {
+			t.Fatalf("err = %v, want the ThrottlingException as a smithy.APIError", err)
+		}
+		var maxAttempts *retry.MaxAttemptsError
+		if !errors.As(err, &maxAttempts) {
+			t.Errorf("err = %v, want it wrapped in retry.MaxAttemptsError", err)
+		}
+		if n := f.Attempts.Load(); n != 3 {
+			t.Errorf("%d attempts, want the SDK's 3", n)
+		}
+	})
+
+	t.Run("throttled, then answered", func(t *testing.T) {
+		body := kmspubtest.KeyJSON(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(n int, w http.ResponseWriter, _ *http.Request) {
+			if n < 3 {
+				kmspubtest.WriteKMSError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+				return
+			}
+			kmspubtest.WriteKMSJSON(w, body)
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		if err != nil {
+			t.Fatalf("Fetch after two throttles: %v", err)
+		}
+		if k.KeyID() != faultKeyID || k.KeySpec() != types.KeySpecEccNistP256 {
+			t.Errorf("got %s %s", k.KeyID(), k.KeySpec())
+		}
+		if n := f.Attempts.Load(); n != 3 {
+			t.Errorf("%d attempts, want 3", n)
+		}
+	})
+
+	t.Run("KMSInternalException 500", func(t *testing.T) {
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			kmspubtest.WriteKMSError(w, http.StatusInternalServerError, "KMSInternalException", "internal")
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		mustFail(t, k, err)
+		var internal *types.KMSInternalException
+		if !errors.As(err, &internal) {
+			t.Fatalf("err = %v (%T), want *types.KMSInternalException", err, err)
+		}
+		if n := f.Attempts.Load(); n != 3 {
+			t.Errorf("%d attempts, want 3 (5xx is retried)", n)
+		}
+	})
+
+	t.Run("503 without a body", func(t *testing.T) {
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		mustFail(t, k, err)
+		var respErr *smithyhttp.ResponseError
+		if !errors.As(err, &respErr) || respErr.HTTPStatusCode() != http.StatusServiceUnavailable {
+			t.Fatalf("err = %v, want an HTTP 503 smithyhttp.ResponseError", err)
+		}
+		if n := f.Attempts.Load(); n != 3 {
+			t.Errorf("%d attempts, want 3", n)
+		}
+	})
+
+	t.Run("NotFoundException is not retried", func(t *testing.T) {
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			kmspubtest.WriteKMSError(w, http.StatusBadRequest, "NotFoundException", "Key '"+faultKeyID+"' does not exist")
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		mustFail(t, k, err)
+		var notFound *types.NotFoundException
+		if !errors.As(err, &notFound) {
+			t.Fatalf("err = %v (%T), want *types.NotFoundException", err, err)
+		}
+		if n := f.Attempts.Load(); n != 1 {
+			t.Errorf("%d attempts, want 1", n)
+		}
+	})
+
+	t.Run("body is not JSON", func(t *testing.T) {
+		client, _ := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			kmspubtest.WriteKMSJSON(w, []byte(`{"KeyId": "`+faultKeyID+`", "PublicKey": `))
+		})
+		k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+		mustFail(t, k, err)
+		var deser *smithy.DeserializationError
+		if !errors.As(err, &deser) {
+			t.Fatalf("err = %v (%T), want a smithy.DeserializationError", err, err)
+		}
+	})
+
+	t.Run("slow answer, context deadline", func(t *testing.T) {
+		client, _ := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done(): // the client gave up
+			case <-time.After(30 * time.Second):
+			}
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		k, err := kmspub.Fetch(ctx, client, faultKeyID)
+		mustFail(t, k, err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+		}
+	})
+
+	t.Run("context cancelled before the call", func(t *testing.T) {
+		client, f := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			kmspubtest.WriteKMSJSON(w, kmspubtest.KeyJSON(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify))
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		k, err := kmspub.Fetch(ctx, client, faultKeyID)
+		mustFail(t, k, err)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if n := f.Attempts.Load(); n != 0 {
+			t.Errorf("%d requests reached the server after cancellation", n)
+		}
+	})
+
+	t.Run("context cancelled while waiting", func(t *testing.T) {
+		arrived := make(chan struct{})
+		client, _ := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-r.Context().Done()
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() { <-arrived; cancel() }()
+		k, err := kmspub.Fetch(ctx, client, faultKeyID)
+		mustFail(t, k, err)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestFetchMismatchedMetadata serves GetPublicKey answers whose metadata does
+// not fit the key, or is not metadata KMS could send: Fetch must refuse each
+// with an *InvalidKeyError naming the member, and build no key.
+func TestFetchMismatchedMetadata(t *testing.T) {
+	var p384 map[string]any
+	p384File, err := os.ReadFile("testdata/keys/ECC_NIST_P384.SIGN_VERIFY.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(p384File, &p384); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		edit   func(m map[string]any)
+		field  string
+		sdkErr any // when non-nil, a pointer to the SDK error type Unwrap must reach
+	}{
+		{"P-384 key labelled ECC_NIST_P256", func(m map[string]any) { m["PublicKey"] = p384["PublicKey"] }, "PublicKey", nil},
+		{"P-256 key labelled ECC_NIST_P384", func(m map[string]any) {
+			m["KeySpec"], m["CustomerMasterKeySpec"], m["SigningAlgorithms"] = "ECC_NIST_P384", "ECC_NIST_P384", []string{"ECDSA_SHA_384"}
+		}, "PublicKey", nil},
+		{"usage the spec does not allow", func(m map[string]any) {
+			m["KeyUsage"] = "ENCRYPT_DECRYPT"
+			delete(m, "SigningAlgorithms")
+		}, "KeyUsage", new(*smithy.GenericAPIError)},
+		{"algorithm the spec does not offer", func(m map[string]any) { m["SigningAlgorithms"] = []string{"ECDSA_SHA_384"} }, "SigningAlgorithms", new(*types.InvalidKeyUsageException)},
+		{"list of another usage", func(m map[string]any) { m["EncryptionAlgorithms"] = []string{"RSAES_OAEP_SHA_256"} }, "EncryptionAlgorithms", nil},
+		{"CustomerMasterKeySpec differs", func(m map[string]any) { m["CustomerMasterKeySpec"] = "ECC_NIST_P384" }, "CustomerMasterKeySpec", nil},
+		{"symmetric key spec", func(m map[string]any) {
+			m["KeySpec"], m["CustomerMasterKeySpec"] = "SYMMETRIC_DEFAULT", "SYMMETRIC_DEFAULT"
+		}, "KeySpec", new(*types.UnsupportedOperationException)},
+		{"KeyId is not a key ARN", func(m map[string]any) { m["KeyId"] = "alias/kmspub" }, "KeyId", nil},
+		{"no KeyUsage", func(m map[string]any) { delete(m, "KeyUsage") }, "KeyUsage", nil},
+		{"no PublicKey", func(m map[string]any) { delete(m, "PublicKey") }, "PublicKey", nil},
+		{"truncated PublicKey", func(m map[string]any) {
+			der := m["PublicKey"].(string)
+			m["PublicKey"] = der[:len(der)-4] // three bytes short
+		}, "PublicKey", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal(kmspubtest.KeyJSON(t, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify), &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(m)
+			body, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client, _ := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) { kmspubtest.WriteKMSJSON(w, body) })
+			k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+			mustFail(t, k, err)
+			var invalid *kmspub.InvalidKeyError
+			if !errors.As(err, &invalid) || !errors.Is(err, kmspub.ErrInvalidKey) {
+				t.Fatalf("err = %v (%T), want *kmspub.InvalidKeyError", err, err)
+			}
+			if invalid.Field != tt.field {
+				t.Errorf("InvalidKeyError.Field = %q (%v), want %q", invalid.Field, err, tt.field)
+			}
+			if tt.sdkErr != nil && !errors.As(err, tt.sdkErr) {
+				t.Errorf("err = %v does not unwrap to %T", err, tt.sdkErr)
+			}
+		})
+	}
+}
+
+// TestFetchErrorIsNotRewrapped checks that an SDK error reaches the caller as
+// the SDK returned it, with its full chain, by comparing Fetch's error with
+// the error of the same GetPublicKey call made directly.
+func TestFetchErrorIsNotRewrapped(t *testing.T) {
+	client, _ := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		kmspubtest.WriteKMSError(w, http.StatusBadRequest, "DisabledException", faultKeyID+" is disabled.")
+	})
+	_, direct := client.GetPublicKey(t.Context(), &kms.GetPublicKeyInput{KeyId: aws.String(faultKeyID)})
+	k, err := kmspub.Fetch(t.Context(), client, faultKeyID)
+	mustFail(t, k, err)
+	if err.Error() != direct.Error() {
+		t.Errorf("Fetch error %q differs from the SDK's %q", err, direct)
+	}
+	var disabled *types.DisabledException
+	if !errors.As(err, &disabled) || disabled.ErrorMessage() != faultKeyID+" is disabled." {
+		t.Errorf("err = %v, want *types.DisabledException with KMS's message", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // The limits tests show that hostile input cannot make kmspub allocate in
@@ -32,23 +32,13 @@ const hugeSize = 100 << 20
 // hugeInput is one shared 100 MB buffer, so the tests allocate it once.
 var hugeInput = make([]byte, hugeSize)
 
-// allocated returns the bytes allocated (process-wide) while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // smallAlloc is what a refusal may allocate: an error value and its text.
 const smallAlloc = 64 << 10
 
 func wantBoundedRefusal(t *testing.T, what string, bound uint64, call func() error, check func(error) bool) {
 	t.Helper()
 	var err error
-	n := allocated(func() { err = call() })
+	n := kmspubtest.Allocated(func() { err = call() })
 	if err == nil || !check(err) {
 		t.Fatalf("%s: got %v", what, err)
 	}
@@ -74,10 +64,10 @@ func isInvalidKey(err error) bool { return errors.Is(err, kmspub.ErrInvalidKey) 
 // refused with KMS's model-length ValidationException before kmspub hashes,
 // copies or verifies it.
 func TestLimitsRequestBlobs(t *testing.T) {
-	p256 := sigSignKey(t, types.KeySpecEccNistP256)
-	mldsa := sigSignKey(t, types.KeySpecMlDsa87)
-	rsaEnc := sigKey(t, types.KeySpecRsa4096, types.KeyUsageTypeEncryptDecrypt)
-	sm2Enc := sigKey(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	mldsa := kmspubtest.SigningKey(t, types.KeySpecMlDsa87)
+	rsaEnc := kmspubtest.Key(t, types.KeySpecRsa4096, types.KeyUsageTypeEncryptDecrypt)
+	sm2Enc := kmspubtest.Key(t, types.KeySpecSm2, types.KeyUsageTypeEncryptDecrypt)
 	validation := isCode(codeValidation)
 	sig := make([]byte, 72)
 
@@ -109,17 +99,17 @@ func TestLimitsRequestBlobs(t *testing.T) {
 		}, validation)
 	wantBoundedRefusal(t, "SM2Digest, 100 MB distinguishing ID", smallAlloc,
 		func() error {
-			_, err := kmspub.SM2Digest(sigSignKey(t, types.KeySpecSm2), hugeInput, []byte("m"))
+			_, err := kmspub.SM2Digest(kmspubtest.SigningKey(t, types.KeySpecSm2), hugeInput, []byte("m"))
 			return err
 		},
 		func(err error) bool { return strings.Contains(err.Error(), "1 to 8191 bytes") })
 
 	// VerifyReader refuses a 100 MB signature before it reads the message.
-	r := &sigCountingReader{r: io.LimitReader(zeroReader{}, hugeSize)}
+	r := &kmspubtest.CountingReader{R: io.LimitReader(&kmspubtest.ZeroReader{N: -1}, hugeSize)}
 	wantBoundedRefusal(t, "VerifyReader, 100 MB signature", smallAlloc,
 		func() error { return p256.VerifyReader(r, "ECDSA_SHA_256", hugeInput) }, validation)
-	if r.n != 0 {
-		t.Errorf("VerifyReader read %d bytes of the message before refusing the signature", r.n)
+	if r.N != 0 {
+		t.Errorf("VerifyReader read %d bytes of the message before refusing the signature", r.N)
 	}
 }
 
@@ -150,7 +140,7 @@ func TestLimitsKeyInputs(t *testing.T) {
 		{"whitespace, 100 MB", json[1:]},
 		{"DER, 100 MB", append([]byte{0x30, 0x84, 0x06, 0x40, 0x00, 0x00}, hugeInput[:hugeSize-6]...)},
 	} {
-		wantBoundedRefusal(t, "Load, "+in.name, smallAlloc,
+		wantBoundedRefusal(t, "ParseSubjectPublicKeyInfo, "+in.name, smallAlloc,
 			func() error { _, err := kmspub.ParseSubjectPublicKeyInfo(in.data, meta()); return err }, isInvalidKey)
 	}
 
@@ -168,18 +158,18 @@ func TestLimitsKeyInputs(t *testing.T) {
 
 	// A 100 MB KeyId is refused without being quoted in full.
 	longID := strings.Repeat("a", hugeSize)
-	wantBoundedRefusal(t, "Load, 100 MB KeyId", smallAlloc,
+	wantBoundedRefusal(t, "ParseSubjectPublicKeyInfo, 100 MB KeyId", smallAlloc,
 		func() error {
 			m := meta()
 			m.KeyId = aws.String(longID)
-			_, err := kmspub.ParseSubjectPublicKeyInfo(modelRead(t, "keys/RSA_2048.pub.pem"), m)
+			_, err := kmspub.ParseSubjectPublicKeyInfo(kmspubtest.File(t, "keys/RSA_2048.pub.pem"), m)
 			return err
 		}, isInvalidKey)
 	wantBoundedRefusal(t, "FromGetPublicKeyOutput, 100 MB KeyId", smallAlloc,
 		func() error {
 			out := meta()
 			out.KeyId = aws.String(longID)
-			out.PublicKey = modelPubDER(t, types.KeySpecRsa2048)
+			out.PublicKey = kmspubtest.PublicKeyDER(t, types.KeySpecRsa2048)
 			_, err := kmspub.FromGetPublicKeyOutput(out)
 			return err
 		}, isInvalidKey)
@@ -191,7 +181,7 @@ func TestLimitsKeyInputs(t *testing.T) {
 // point that takes one.
 func TestLimitsKeyID(t *testing.T) {
 	const tooLong = "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048"
-	ring := kmspub.NewKeyring(limitsNoKMS{t})
+	ring := kmspub.NewKeyring(noKMS{t})
 	// The audit log records every request's key ID, refused ones too.
 	client := kmspub.NewClient(ring, func(o *kmspub.ClientOptions) { o.AuditLogger = slog.New(slog.NewJSONHandler(io.Discard, nil)) })
 	for _, id := range []string{"alias/" + strings.Repeat("a", 2043), strings.Repeat("a", hugeSize)} {
@@ -199,7 +189,7 @@ func TestLimitsKeyID(t *testing.T) {
 			name string
 			call func() error
 		}{
-			{"Fetch", func() error { _, err := kmspub.Fetch(context.Background(), limitsNoKMS{t}, id); return err }},
+			{"Fetch", func() error { _, err := kmspub.Fetch(context.Background(), noKMS{t}, id); return err }},
 			{"Keyring.Get", func() error { _, err := ring.Get(context.Background(), id); return err }},
 			{"Client.Verify", func() error {
 				_, err := client.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(id), Message: []byte("m"),
@@ -216,19 +206,19 @@ func TestLimitsKeyID(t *testing.T) {
 		}
 	}
 	// 2048 characters is within the model: the name reaches KMS.
-	if _, err := kmspub.Fetch(context.Background(), limitsNoKMS{t}, "alias/"+strings.Repeat("a", 2042)); !errors.Is(err, errLimitsNoKMS) {
+	if _, err := kmspub.Fetch(context.Background(), noKMS{t}, "alias/"+strings.Repeat("a", 2042)); !errors.Is(err, errNoKMS) {
 		t.Fatalf("2048-character key ID: %v; want the client's answer", err)
 	}
 }
 
-var errLimitsNoKMS = errors.New("no KMS here")
+var errNoKMS = errors.New("no KMS here")
 
-// limitsNoKMS is a GetPublicKey client that answers every call with
-// errLimitsNoKMS: a key ID that reaches it was not refused locally.
-type limitsNoKMS struct{ t *testing.T }
+// noKMS is a GetPublicKey client that answers every call with
+// errNoKMS: a key ID that reaches it was not refused locally.
+type noKMS struct{ t *testing.T }
 
-func (c limitsNoKMS) GetPublicKey(context.Context, *kms.GetPublicKeyInput, ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
-	return nil, errLimitsNoKMS
+func (c noKMS) GetPublicKey(context.Context, *kms.GetPublicKeyInput, ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	return nil, errNoKMS
 }
 
 // hugeRSASPKI returns SEQUENCE { SEQUENCE { rsaEncryption, NULL },
@@ -263,11 +253,11 @@ func TestLimitsStreaming(t *testing.T) {
 		{types.KeySpecEccNistEdwards25519, "ED25519_PH_SHA_512"},
 		{types.KeySpecEccNistEdwards25519, "ED25519_SHA_512"},
 	} {
-		k := sigSignKey(t, c.spec)
+		k := kmspubtest.SigningKey(t, c.spec)
 		sig := make([]byte, 64)
-		r := &sigCountingReader{r: io.LimitReader(zeroReader{}, streamSize)}
+		r := &kmspubtest.CountingReader{R: io.LimitReader(&kmspubtest.ZeroReader{N: -1}, streamSize)}
 		var err error
-		n := allocated(func() { err = k.VerifyReader(r, c.alg, sig) })
+		n := kmspubtest.Allocated(func() { err = k.VerifyReader(r, c.alg, sig) })
 		wantRead := streamSize
 		wantErr := codeInvalidSig
 		if c.alg == "ED25519_SHA_512" {
@@ -276,14 +266,14 @@ func TestLimitsStreaming(t *testing.T) {
 		if !isCode(wantErr)(err) {
 			t.Errorf("%s: VerifyReader of %d zero bytes = %v; want %s", c.alg, streamSize, err, wantErr)
 		}
-		if r.n != wantRead {
-			t.Errorf("%s: VerifyReader read %d bytes; want %d", c.alg, r.n, wantRead)
+		if r.N != wantRead {
+			t.Errorf("%s: VerifyReader read %d bytes; want %d", c.alg, r.N, wantRead)
 		}
 		if n > bound {
 			t.Errorf("%s: VerifyReader of %d bytes allocated %d bytes (bound %d)", c.alg, streamSize, n, bound)
 		}
-		r = &sigCountingReader{r: io.LimitReader(zeroReader{}, streamSize)}
-		m := allocated(func() { _, _, err = k.Digest(r, c.alg) })
+		r = &kmspubtest.CountingReader{R: io.LimitReader(&kmspubtest.ZeroReader{N: -1}, streamSize)}
+		m := kmspubtest.Allocated(func() { _, _, err = k.Digest(r, c.alg) })
 		if c.alg != "ED25519_SHA_512" && err != nil {
 			t.Errorf("%s: Digest: %v", c.alg, err)
 		}
@@ -294,18 +284,10 @@ func TestLimitsStreaming(t *testing.T) {
 	}
 
 	// NewSM2Hash is the streaming form of SM2Digest, for another ID.
-	h, err := kmspub.NewSM2Hash(sigSignKey(t, types.KeySpecSm2), sigLongID)
-	sigCheck(t, err)
-	n := allocated(func() { io.Copy(h, io.LimitReader(zeroReader{}, streamSize)); h.Sum(nil) })
+	h, err := kmspub.NewSM2Hash(kmspubtest.SigningKey(t, types.KeySpecSm2), longID)
+	kmspubtest.Check(t, err)
+	n := kmspubtest.Allocated(func() { io.Copy(h, io.LimitReader(&kmspubtest.ZeroReader{N: -1}, streamSize)); h.Sum(nil) })
 	if n > bound {
 		t.Errorf("NewSM2Hash of %d bytes allocated %d bytes", streamSize, n)
 	}
-}
-
-// zeroReader is an endless stream of zero bytes, like /dev/zero.
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }

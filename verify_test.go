@@ -6,18 +6,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/sha3"
 	"crypto/sha512"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,270 +22,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	secpecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
-	"github.com/emmansun/gmsm/mldsa"
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/kmsrules"
 )
-
-// ---- helpers shared by the verify tests (prefix sig) ----
-
-// sigKey loads testdata/keys/<spec>.<usage>.json.
-func sigKey(t testing.TB, spec types.KeySpec, usage types.KeyUsageType) *kmspub.PublicKey {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "keys", fmt.Sprintf("%s.%s.json", spec, usage)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := kmspub.ParseGetPublicKeyJSON(data)
-	if err != nil {
-		t.Fatalf("%s.%s: %v", spec, usage, err)
-	}
-	return k
-}
-
-func sigSignKey(t testing.TB, spec types.KeySpec) *kmspub.PublicKey {
-	return sigKey(t, spec, types.KeyUsageTypeSignVerify)
-}
-
-// sigSigner is the private half of a test key, able to make the signature
-// KMS makes for (algorithm, message type, message).
-type sigSigner struct {
-	spec    types.KeySpec
-	rsa     *rsa.PrivateKey
-	ecdsa   *ecdsa.PrivateKey
-	k1      *secp256k1.PrivateKey
-	sm2     *sm2.PrivateKey
-	ed25519 ed25519.PrivateKey
-	mldsa   crypto.MessageSigner
-}
-
-// sigPrivate loads testdata/keys/<spec>.priv.pem (PKCS#8 made by OpenSSL) or
-// <spec>.seed (ML-DSA).
-func sigPrivate(t testing.TB, spec types.KeySpec) *sigSigner {
-	t.Helper()
-	s := &sigSigner{spec: spec}
-	base := filepath.Join("testdata", "keys", string(spec))
-	switch spec {
-	case types.KeySpecMlDsa44, types.KeySpecMlDsa65, types.KeySpecMlDsa87:
-		seedHex, err := os.ReadFile(base + ".seed")
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed, err := hex.DecodeString(strings.TrimSpace(string(seedHex)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch spec {
-		case types.KeySpecMlDsa44:
-			k, err := mldsa.NewKey44(seed)
-			sigCheck(t, err)
-			s.mldsa = k
-		case types.KeySpecMlDsa65:
-			k, err := mldsa.NewKey65(seed)
-			sigCheck(t, err)
-			s.mldsa = k
-		case types.KeySpecMlDsa87:
-			k, err := mldsa.NewKey87(seed)
-			sigCheck(t, err)
-			s.mldsa = k
-		}
-		return s
-	}
-	pemBytes, err := os.ReadFile(base + ".priv.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		t.Fatalf("%s: no PEM", spec)
-	}
-	switch spec {
-	case types.KeySpecEccSecgP256k1:
-		s.k1 = secp256k1.PrivKeyFromBytes(sigECScalar(t, block.Bytes))
-		return s
-	case types.KeySpecSm2:
-		s.sm2, err = sm2.NewPrivateKey(sigECScalar(t, block.Bytes))
-		sigCheck(t, err)
-		return s
-	}
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	sigCheck(t, err)
-	switch key := key.(type) {
-	case *rsa.PrivateKey:
-		s.rsa = key
-	case *ecdsa.PrivateKey:
-		s.ecdsa = key
-	case ed25519.PrivateKey:
-		s.ed25519 = key
-	default:
-		t.Fatalf("%s: unexpected key type %T", spec, key)
-	}
-	return s
-}
-
-// sigECScalar extracts the private scalar from a PKCS#8 EC key (RFC 5915),
-// for the curves crypto/x509 does not know.
-func sigECScalar(t testing.TB, der []byte) []byte {
-	t.Helper()
-	var p8 struct {
-		Version    int
-		Algo       pkix.AlgorithmIdentifier
-		PrivateKey []byte
-	}
-	if _, err := asn1.Unmarshal(der, &p8); err != nil {
-		t.Fatal(err)
-	}
-	var ec struct {
-		Version    int
-		PrivateKey []byte
-		Rest       asn1.RawValue `asn1:"optional"`
-		Rest2      asn1.RawValue `asn1:"optional"`
-	}
-	if _, err := asn1.Unmarshal(p8.PrivateKey, &ec); err != nil {
-		t.Fatal(err)
-	}
-	return ec.PrivateKey
-}
-
-func sigCheck(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// sigHash is the test's own statement of each algorithm's hash, from the
-// algorithm names (docs/KMS-RULES.md §3.2), independent of kmsrules.
-func sigHash(alg types.SigningAlgorithmSpec) crypto.Hash {
-	switch {
-	case strings.HasSuffix(string(alg), "SHA_256"):
-		return crypto.SHA256
-	case strings.HasSuffix(string(alg), "SHA_384"):
-		return crypto.SHA384
-	case strings.HasSuffix(string(alg), "SHA_512"):
-		return crypto.SHA512
-	}
-	return 0
-}
-
-// sigMu computes the ML-DSA μ of message for the raw public key directly
-// from FIPS 204: SHAKE256(SHAKE256(pk, 64) ‖ 0 ‖ 0 ‖ M, 64).
-func sigMu(rawPub, message []byte) []byte {
-	tr := sha3.SumSHAKE256(rawPub, 64)
-	h := sha3.NewSHAKE256()
-	h.Write(tr)
-	h.Write([]byte{0, 0})
-	h.Write(message)
-	mu := make([]byte, 64)
-	h.Read(mu)
-	return mu
-}
-
-// sigRawPub returns the BIT STRING content of a key's SPKI.
-func sigRawPub(t testing.TB, k *kmspub.PublicKey) []byte {
-	t.Helper()
-	var spki struct {
-		Algo pkix.AlgorithmIdentifier
-		Key  asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(k.DER(), &spki); err != nil {
-		t.Fatal(err)
-	}
-	return spki.Key.Bytes
-}
-
-// sign makes the signature KMS Sign makes for (alg, mt, message), with
-// independent libraries: the standard library, decred and gmsm. For
-// ML_DSA_SHAKE_256 with EXTERNAL_MU it needs the message μ came from: pass
-// it as preimage.
-func (s *sigSigner) sign(t testing.TB, alg types.SigningAlgorithmSpec, mt types.MessageType, message, preimage []byte) []byte {
-	t.Helper()
-	h := sigHash(alg)
-	digest := message
-	if mt != types.MessageTypeDigest && h != 0 && alg != types.SigningAlgorithmSpecEd25519Sha512 {
-		hh := h.New()
-		hh.Write(message)
-		digest = hh.Sum(nil)
-	}
-	var sig []byte
-	var err error
-	switch {
-	case strings.HasPrefix(string(alg), "RSASSA_PSS"):
-		sig, err = rsa.SignPSS(rand.Reader, s.rsa, h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case strings.HasPrefix(string(alg), "RSASSA_PKCS1"):
-		sig, err = rsa.SignPKCS1v15(rand.Reader, s.rsa, h, digest)
-	case strings.HasPrefix(string(alg), "ECDSA") && s.k1 != nil:
-		sig = secpecdsa.Sign(s.k1, digest).Serialize()
-	case strings.HasPrefix(string(alg), "ECDSA"):
-		sig, err = ecdsa.SignASN1(rand.Reader, s.ecdsa, digest)
-	case alg == types.SigningAlgorithmSpecSm2dsa:
-		e := message
-		if mt != types.MessageTypeDigest {
-			e, err = sm2.CalculateSM2Hash(&s.sm2.PublicKey, message, nil)
-			sigCheck(t, err)
-		}
-		sig, err = sm2.SignASN1(rand.Reader, s.sm2, e, nil)
-	case alg == types.SigningAlgorithmSpecEd25519Sha512:
-		sig = ed25519.Sign(s.ed25519, message)
-	case alg == types.SigningAlgorithmSpecEd25519PhSha512:
-		ph := sha512.Sum512(message) // message is the 64-byte D
-		sig, err = s.ed25519.Sign(nil, ph[:], &ed25519.Options{Hash: crypto.SHA512})
-	case alg == types.SigningAlgorithmSpecMlDsaShake256:
-		m := message
-		if mt == types.MessageTypeExternalMu {
-			m = preimage
-		}
-		sig, err = s.mldsa.SignMessage(rand.Reader, m, nil)
-	default:
-		t.Fatalf("no signer for %s", alg)
-	}
-	sigCheck(t, err)
-	return sig
-}
-
-// sigWant checks err against a wanted outcome: "" for nil, or the KMS
-// error code and (when non-empty) the exact message.
-func sigWant(t testing.TB, err error, code, message string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("got %v, want nil", err)
-		}
-		return
-	}
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("got %v (%T), want %s", err, err, code)
-	}
-	if apiErr.ErrorCode() != code {
-		t.Fatalf("got %s %q, want %s", apiErr.ErrorCode(), apiErr.ErrorMessage(), code)
-	}
-	if message != "" && apiErr.ErrorMessage() != message {
-		t.Fatalf("got %s %q, want message %q", code, apiErr.ErrorMessage(), message)
-	}
-	// The concrete SDK types, so errors.As works as with *kms.Client.
-	switch code {
-	case "KMSInvalidSignatureException":
-		var e *types.KMSInvalidSignatureException
-		if !errors.As(err, &e) || e.ErrorMessage() != "" {
-			t.Fatalf("got %T %q, want *types.KMSInvalidSignatureException with an empty message", err, apiErr.ErrorMessage())
-		}
-	case "InvalidKeyUsageException":
-		var e *types.InvalidKeyUsageException
-		if !errors.As(err, &e) {
-			t.Fatalf("got %T, want *types.InvalidKeyUsageException", err)
-		}
-	case "ValidationException":
-		var e *smithy.GenericAPIError
-		if !errors.As(err, &e) || e.Fault != smithy.FaultClient {
-			t.Fatalf("got %T, want *smithy.GenericAPIError with a client fault", err)
-		}
-	}
-}
 
 const (
 	codeInvalidSig = "KMSInvalidSignatureException"
@@ -301,12 +41,12 @@ const (
 // ---- hand-written spot checks: literal expectations, not derived from kmsrules ----
 
 func TestVerifySpotChecks(t *testing.T) {
-	p256 := sigSignKey(t, types.KeySpecEccNistP256)
-	p384 := sigSignKey(t, types.KeySpecEccNistP384)
-	ed := sigSignKey(t, types.KeySpecEccNistEdwards25519)
-	ml44 := sigSignKey(t, types.KeySpecMlDsa44)
-	rsaEnc := sigKey(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
-	sm2KA := sigKey(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	p384 := kmspubtest.SigningKey(t, types.KeySpecEccNistP384)
+	ed := kmspubtest.SigningKey(t, types.KeySpecEccNistEdwards25519)
+	ml44 := kmspubtest.SigningKey(t, types.KeySpecMlDsa44)
+	rsaEnc := kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
+	sm2KA := kmspubtest.Key(t, types.KeySpecSm2, types.KeyUsageTypeKeyAgreement)
 	sig := bytes.Repeat([]byte{0x30}, 70)
 	msg := []byte("hello")
 	d32, d48, d64 := make([]byte, 32), make([]byte, 48), make([]byte, 64)
@@ -377,21 +117,26 @@ func TestVerifySpotChecks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sigWant(t, c.k.Verify(c.msg, c.mt, c.alg, c.sig), c.code, c.txt)
+			err := c.k.Verify(c.msg, c.mt, c.alg, c.sig)
+			if c.txt == "" && c.code != codeInvalidSig {
+				kmspubtest.WantCode(t, err, c.code)
+			} else {
+				kmspubtest.WantAPIError(t, err, c.code, c.txt)
+			}
 		})
 	}
 }
 
 // ---- the full table: spec × usage × algorithm × message type × length ----
 
-// sigLengthClasses are the message lengths the table walks; -1 stands for the
+// lengthClasses are the message lengths the table walks; -1 stands for the
 // algorithm's hash length.
-var sigLengthClasses = []int{0, 1, -1, 64, 4096, 4097}
+var lengthClasses = []int{0, 1, -1, 64, 4096, 4097}
 
-// sigExpect computes what KMS answers for one request from the rules table,
+// expectedCode computes what KMS answers for one request from the rules table,
 // in the order Verify documents. valid says whether the signature is a real
 // one over the message.
-func sigExpect(spec *kmsrules.KeySpec, usage types.KeyUsageType, alg types.SigningAlgorithmSpec, mt types.MessageType, n int, valid bool) string {
+func expectedCode(spec *kmsrules.KeySpec, usage types.KeyUsageType, alg types.SigningAlgorithmSpec, mt types.MessageType, n int, valid bool) string {
 	switch {
 	case n < kmsrules.MinMessageSize || n > kmsrules.MaxMessageSize:
 		return codeValidation
@@ -432,15 +177,15 @@ func TestVerifyRulesTable(t *testing.T) {
 	counts := map[string]int{}
 	for _, spec := range kmsrules.KeySpecs() {
 		for _, usage := range spec.Usages() {
-			k := sigKey(t, spec.Spec, usage)
-			var signer *sigSigner
+			k := kmspubtest.Key(t, spec.Spec, usage)
+			var signer *kmspubtest.PrivateKey
 			if usage == types.KeyUsageTypeSignVerify {
-				signer = sigPrivate(t, spec.Spec)
+				signer = kmspubtest.LoadPrivateKey(t, spec.Spec)
 			}
 			for _, alg := range algs {
 				row := kmsrules.LookupSigningAlgorithm(alg)
 				for _, mt := range mts {
-					for _, class := range sigLengthClasses {
+					for _, class := range lengthClasses {
 						n := class
 						if class == -1 {
 							if row == nil {
@@ -452,16 +197,20 @@ func TestVerifyRulesTable(t *testing.T) {
 						var preimage []byte
 						if mt == types.MessageTypeExternalMu && n == 64 && spec.Family == kmsrules.FamilyMLDSA {
 							preimage = []byte("external mu preimage")
-							msg = sigMu(sigRawPub(t, k), preimage)
+							msg = kmspubtest.MLDSAMu(kmspubtest.RawPublicKey(t, k), preimage)
 						}
 						name := fmt.Sprintf("%s/%s/%s/%s/%d", spec.Spec, usage, alg, mt, n)
-						want := sigExpect(spec, usage, alg, mt, n, false)
-						sigWantNamed(t, name+"/garbage", k.Verify(msg, mt, alg, garbage), want)
+						want := expectedCode(spec, usage, alg, mt, n, false)
+						if got := kmspubtest.ErrorCode(k.Verify(msg, mt, alg, garbage)); got != want {
+							t.Errorf("%s/garbage: got %q, want %q", name, got, want)
+						}
 						counts[want]++
 						if want == codeInvalidSig {
 							// Every rule passes: a real signature must verify.
-							sig := signer.sign(t, alg, mt, msg, preimage)
-							sigWantNamed(t, name+"/valid", k.Verify(msg, mt, alg, sig), sigExpect(spec, usage, alg, mt, n, true))
+							sig := signer.Sign(t, alg, mt, msg, preimage)
+							if got, want := kmspubtest.ErrorCode(k.Verify(msg, mt, alg, sig)), expectedCode(spec, usage, alg, mt, n, true); got != want {
+								t.Errorf("%s/valid: got %q, want %q", name, got, want)
+							}
 							counts["valid"]++
 						}
 					}
@@ -472,19 +221,6 @@ func TestVerifyRulesTable(t *testing.T) {
 	t.Logf("outcomes: %v", counts)
 	if counts["valid"] == 0 || counts[codeKeyUsage] == 0 || counts[codeValidation] == 0 {
 		t.Fatalf("table walked too little: %v", counts)
-	}
-}
-
-func sigWantNamed(t *testing.T, name string, err error, code string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	switch {
-	case code == "" && err != nil:
-		t.Errorf("%s: got %v, want nil", name, err)
-	case code != "" && !errors.As(err, &apiErr):
-		t.Errorf("%s: got %v, want %s", name, err, code)
-	case code != "" && apiErr.ErrorCode() != code:
-		t.Errorf("%s: got %s %q, want %s", name, apiErr.ErrorCode(), apiErr.ErrorMessage(), code)
 	}
 }
 
@@ -504,15 +240,15 @@ func TestDigestMatchesIndependentHashes(t *testing.T) {
 		{types.KeySpecEccNistEdwards25519, "ED25519_PH_SHA_512", "DIGEST", func(*kmspub.PublicKey) []byte { d := sha512.Sum512(msg); return d[:] }},
 		{types.KeySpecSm2, "SM2DSA", "DIGEST", func(k *kmspub.PublicKey) []byte {
 			e, err := sm2.CalculateSM2Hash(k.CryptoPublicKey().(*ecdsa.PublicKey), msg, []byte("1234567812345678"))
-			sigCheck(t, err)
+			kmspubtest.Check(t, err)
 			return e
 		}},
-		{types.KeySpecMlDsa65, "ML_DSA_SHAKE_256", "EXTERNAL_MU", func(k *kmspub.PublicKey) []byte { return sigMu(sigRawPub(t, k), msg) }},
+		{types.KeySpecMlDsa65, "ML_DSA_SHAKE_256", "EXTERNAL_MU", func(k *kmspub.PublicKey) []byte { return kmspubtest.MLDSAMu(kmspubtest.RawPublicKey(t, k), msg) }},
 	} {
 		t.Run(string(c.alg), func(t *testing.T) {
-			k := sigSignKey(t, c.spec)
+			k := kmspubtest.SigningKey(t, c.spec)
 			got, mt, err := k.Digest(bytes.NewReader(msg), c.alg)
-			sigCheck(t, err)
+			kmspubtest.Check(t, err)
 			if mt != c.mt || !bytes.Equal(got, c.want(k)) {
 				t.Fatalf("Digest = %x, %s; want %x, %s", got, mt, c.want(k), c.mt)
 			}
@@ -525,57 +261,44 @@ func TestDigestMatchesIndependentHashes(t *testing.T) {
 }
 
 func TestDigestEd25519Pure(t *testing.T) {
-	k := sigSignKey(t, types.KeySpecEccNistEdwards25519)
+	k := kmspubtest.SigningKey(t, types.KeySpecEccNistEdwards25519)
 	msg := bytes.Repeat([]byte{7}, 4096)
 	got, mt, err := k.Digest(bytes.NewReader(msg), "ED25519_SHA_512")
-	sigCheck(t, err)
+	kmspubtest.Check(t, err)
 	if mt != types.MessageTypeRaw || !bytes.Equal(got, msg) {
 		t.Fatalf("Digest of 4096 bytes = %d bytes, %s; want the message, RAW", len(got), mt)
 	}
-	r := &sigCountingReader{r: bytes.NewReader(make([]byte, 1<<20))}
+	r := &kmspubtest.CountingReader{R: bytes.NewReader(make([]byte, 1<<20))}
 	_, _, err = k.Digest(r, "ED25519_SHA_512")
-	sigWant(t, err, codeValidation,
-		"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
-	if r.n > 4097 {
-		t.Fatalf("read %d bytes; want at most 4097", r.n)
+	kmspubtest.WantAPIError(t, err, codeValidation, "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
+	if r.N > 4097 {
+		t.Fatalf("read %d bytes; want at most 4097", r.N)
 	}
 	_, _, err = k.Digest(bytes.NewReader(nil), "ED25519_SHA_512")
-	sigWant(t, err, codeValidation, "")
+	kmspubtest.WantCode(t, err, codeValidation)
 
 	// VerifyReader: a valid signature over 4096 bytes verifies; over 4097
 	// bytes KMS cannot take the message at all.
-	sig := sigPrivate(t, types.KeySpecEccNistEdwards25519).sign(t, "ED25519_SHA_512", "RAW", msg, nil)
-	sigWant(t, k.VerifyReader(bytes.NewReader(msg), "ED25519_SHA_512", sig), "", "")
-	sigWant(t, k.VerifyReader(io.MultiReader(bytes.NewReader(msg), strings.NewReader("x")), "ED25519_SHA_512", sig), codeValidation,
-		"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
-}
-
-type sigCountingReader struct {
-	r io.Reader
-	n int
-}
-
-func (c *sigCountingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += n
-	return n, err
+	sig := kmspubtest.LoadPrivateKey(t, types.KeySpecEccNistEdwards25519).Sign(t, "ED25519_SHA_512", "RAW", msg, nil)
+	kmspubtest.WantCode(t, k.VerifyReader(bytes.NewReader(msg), "ED25519_SHA_512", sig), "")
+	kmspubtest.WantAPIError(t, k.VerifyReader(io.MultiReader(bytes.NewReader(msg), strings.NewReader("x")), "ED25519_SHA_512", sig), codeValidation, "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
 }
 
 func TestDigestAndVerifyReaderRefusals(t *testing.T) {
-	rsaEnc := sigKey(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
-	p256 := sigSignKey(t, types.KeySpecEccNistP256)
+	rsaEnc := kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	_, _, err := rsaEnc.Digest(strings.NewReader("x"), "RSASSA_PSS_SHA_256")
-	sigWant(t, err, codeKeyUsage, "")
+	kmspubtest.WantCode(t, err, codeKeyUsage)
 	_, _, err = p256.Digest(strings.NewReader("x"), "ECDSA_SHA_512")
-	sigWant(t, err, codeKeyUsage, "Algorithm ECDSA_SHA_512 is incompatible with key spec ECC_NIST_P256.")
+	kmspubtest.WantAPIError(t, err, codeKeyUsage, "Algorithm ECDSA_SHA_512 is incompatible with key spec ECC_NIST_P256.")
 	_, _, err = p256.Digest(strings.NewReader("x"), "")
-	sigWant(t, err, codeValidation, "")
-	sigWant(t, p256.VerifyReader(strings.NewReader("x"), "ECDSA_SHA_256", nil), codeValidation, "")
-	sigWant(t, p256.VerifyReader(strings.NewReader("x"), "ECDSA_SHA_256", []byte{0x30}), codeInvalidSig, "")
-	sigWant(t, rsaEnc.VerifyReader(strings.NewReader("x"), "RSASSA_PSS_SHA_256", []byte{1}), codeKeyUsage, "")
+	kmspubtest.WantCode(t, err, codeValidation)
+	kmspubtest.WantCode(t, p256.VerifyReader(strings.NewReader("x"), "ECDSA_SHA_256", nil), codeValidation)
+	kmspubtest.WantAPIError(t, p256.VerifyReader(strings.NewReader("x"), "ECDSA_SHA_256", []byte{0x30}), codeInvalidSig, "")
+	kmspubtest.WantCode(t, rsaEnc.VerifyReader(strings.NewReader("x"), "RSASSA_PSS_SHA_256", []byte{1}), codeKeyUsage)
 
 	readErr := errors.New("disk on fire")
-	err = p256.VerifyReader(io.MultiReader(strings.NewReader("x"), sigErrReader{readErr}), "ECDSA_SHA_256", []byte{0x30})
+	err = p256.VerifyReader(io.MultiReader(strings.NewReader("x"), kmspubtest.ErrReader{Err: readErr}), "ECDSA_SHA_256", []byte{0x30})
 	if !errors.Is(err, readErr) {
 		t.Fatalf("VerifyReader with a failing reader = %v; want it wrapped", err)
 	}
@@ -585,109 +308,14 @@ func TestDigestAndVerifyReaderRefusals(t *testing.T) {
 	}
 }
 
-type sigErrReader struct{ err error }
-
-func (r sigErrReader) Read([]byte) (int, error) { return 0, r.err }
-
 // TestVerifyReaderEmptyInput: a digest of an empty input is a valid DIGEST
 // message, even though KMS refuses an empty RAW message.
 func TestVerifyReaderEmptyInput(t *testing.T) {
-	k := sigSignKey(t, types.KeySpecEccNistP384)
+	k := kmspubtest.SigningKey(t, types.KeySpecEccNistP384)
 	d := sha512.Sum384(nil)
-	sig := sigPrivate(t, types.KeySpecEccNistP384).sign(t, "ECDSA_SHA_384", "DIGEST", d[:], nil)
-	sigWant(t, k.VerifyReader(bytes.NewReader(nil), "ECDSA_SHA_384", sig), "", "")
-	sigWant(t, k.Verify(nil, "RAW", "ECDSA_SHA_384", sig), codeValidation, "")
-}
-
-// ---- fuzzing ----
-
-// sigFuzzKeys are the SIGN_VERIFY test keys, one per spec, with a valid
-// signature per algorithm over sigFuzzMessage (RAW).
-var sigFuzzMessage = []byte("fuzz seed message")
-
-type sigFuzzCase struct {
-	k   *kmspub.PublicKey
-	alg types.SigningAlgorithmSpec
-	mt  types.MessageType
-	msg []byte
-	sig []byte
-}
-
-func sigFuzzCases(t testing.TB) []sigFuzzCase {
-	var out []sigFuzzCase
-	for _, spec := range kmsrules.KeySpecs() {
-		if !spec.AllowsUsage(types.KeyUsageTypeSignVerify) {
-			continue
-		}
-		k := sigSignKey(t, spec.Spec)
-		s := sigPrivate(t, spec.Spec)
-		for _, alg := range spec.Signing {
-			mt := types.MessageTypeRaw
-			msg := sigFuzzMessage
-			if alg == types.SigningAlgorithmSpecEd25519PhSha512 {
-				mt = types.MessageTypeDigest
-				d := sha512.Sum512(msg)
-				msg = d[:]
-			}
-			out = append(out, sigFuzzCase{k, alg, mt, msg, s.sign(t, alg, mt, msg, nil)})
-		}
-	}
-	return out
-}
-
-func FuzzVerify(f *testing.F) {
-	cases := sigFuzzCases(f)
-	for i, c := range cases {
-		f.Add(uint8(i), uint8(0), c.msg, c.sig, uint16(0), uint8(0))
-		f.Add(uint8(i), uint8(2), c.msg, c.sig, uint16(len(c.sig)/2), uint8(1))
-	}
-	mts := []types.MessageType{"", types.MessageTypeRaw, types.MessageTypeDigest, types.MessageTypeExternalMu, "OTHER"}
-	f.Fuzz(func(t *testing.T, which, mtIndex uint8, msg, sig []byte, flipAt uint16, flipBits uint8) {
-		c := cases[int(which)%len(cases)]
-		mt := mts[int(mtIndex)%len(mts)]
-		// Arbitrary input: must not panic, and a refusal is a KMS exception.
-		if err := c.k.Verify(msg, mt, c.alg, sig); err != nil {
-			var apiErr smithy.APIError
-			if !errors.As(err, &apiErr) {
-				t.Fatalf("Verify returned %T %v; want a KMS exception", err, err)
-			}
-		}
-		_ = c.k.VerifyReader(bytes.NewReader(msg), c.alg, sig)
-		// A modified valid signature never verifies.
-		if flipBits != 0 {
-			bad := bytes.Clone(c.sig)
-			bad[int(flipAt)%len(bad)] ^= flipBits
-			if err := c.k.Verify(c.msg, c.mt, c.alg, bad); err == nil {
-				t.Fatalf("%s: modified signature verified", c.alg)
-			}
-		}
-		// A valid signature with an appended byte never verifies.
-		if len(sig) > 0 {
-			if err := c.k.Verify(c.msg, c.mt, c.alg, append(bytes.Clone(c.sig), sig[0])); err == nil {
-				t.Fatalf("%s: signature with a trailing byte verified", c.alg)
-			}
-		}
-		// The valid signature still verifies with the message it was made for.
-		if err := c.k.Verify(c.msg, c.mt, c.alg, c.sig); err != nil {
-			t.Fatalf("%s: valid signature refused: %v", c.alg, err)
-		}
-	})
-}
-
-// sigZeroReader yields n zero bytes and has no WriteTo, so io.Copy must
-// stream it through a buffer.
-type sigZeroReader struct{ n int64 }
-
-func (z *sigZeroReader) Read(p []byte) (int, error) {
-	if z.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > z.n {
-		p = p[:z.n]
-	}
-	clear(p)
-	z.n -= int64(len(p))
-	return len(p), nil
+	sig := kmspubtest.LoadPrivateKey(t, types.KeySpecEccNistP384).Sign(t, "ECDSA_SHA_384", "DIGEST", d[:], nil)
+	kmspubtest.WantCode(t, k.VerifyReader(bytes.NewReader(nil), "ECDSA_SHA_384", sig), "")
+	kmspubtest.WantCode(t, k.Verify(nil, "RAW", "ECDSA_SHA_384", sig), codeValidation)
 }
 
 // TestVerifyReaderConstantMemory: the bytes allocated by VerifyReader do not
@@ -705,13 +333,13 @@ func TestVerifyReaderConstantMemory(t *testing.T) {
 		{types.KeySpecMlDsa44, "ML_DSA_SHAKE_256"},
 		{types.KeySpecEccNistEdwards25519, "ED25519_PH_SHA_512"},
 	} {
-		k := sigSignKey(t, c.spec)
+		k := kmspubtest.SigningKey(t, c.spec)
 		sig := bytes.Repeat([]byte{0x30}, 64)
 		allocated := func(n int64) uint64 {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			sigWant(t, k.VerifyReader(&sigZeroReader{n}, c.alg, sig), codeInvalidSig, "")
+			kmspubtest.WantAPIError(t, k.VerifyReader(&kmspubtest.ZeroReader{N: n}, c.alg, sig), codeInvalidSig, "")
 			runtime.ReadMemStats(&after)
 			return after.TotalAlloc - before.TotalAlloc
 		}
@@ -720,4 +348,209 @@ func TestVerifyReaderConstantMemory(t *testing.T) {
 			t.Errorf("%s: VerifyReader allocated %d bytes for 1 MiB and %d for 64 MiB", c.alg, small, large)
 		}
 	}
+}
+
+// interopMessage is 1500 bytes: a RAW message KMS takes, and long enough
+// that a digest differs from a prefix of it.
+func interopMessage(t *testing.T) (msg []byte, path string) {
+	msg = make([]byte, 1500)
+	for i := range msg {
+		msg[i] = byte(i*7 + 3)
+	}
+	path = filepath.Join(t.TempDir(), "message")
+	kmspubtest.Check(t, os.WriteFile(path, msg, 0o600))
+	return msg, path
+}
+
+// checkSignature verifies sig as KMS would for every message form the
+// algorithm takes — RAW, DIGEST (from Digest, which TestDigestMatches-
+// IndependentHashes checks against independent hashes), VerifyReader — and
+// checks that a tampered message and tampered signatures are refused with
+// KMSInvalidSignatureException.
+func checkSignature(t *testing.T, k *kmspub.PublicKey, alg types.SigningAlgorithmSpec, msg, sig []byte) {
+	t.Helper()
+	raw := alg != types.SigningAlgorithmSpecEd25519PhSha512
+	if raw {
+		kmspubtest.WantCode(t, k.Verify(msg, "", alg, sig), "")
+		kmspubtest.WantCode(t, k.Verify(msg, types.MessageTypeRaw, alg, sig), "")
+	}
+	kmspubtest.WantCode(t, k.VerifyReader(bytes.NewReader(msg), alg, sig), "")
+	digest, mt, err := k.Digest(bytes.NewReader(msg), alg)
+	kmspubtest.Check(t, err)
+	kmspubtest.WantCode(t, k.Verify(digest, mt, alg, sig), "")
+
+	tampered := bytes.Clone(msg)
+	tampered[len(tampered)/3] ^= 0x01
+	if raw {
+		kmspubtest.WantAPIError(t, k.Verify(tampered, types.MessageTypeRaw, alg, sig), codeInvalidSig, "")
+	}
+	kmspubtest.WantAPIError(t, k.VerifyReader(bytes.NewReader(tampered), alg, sig), codeInvalidSig, "")
+	badDigest := bytes.Clone(digest)
+	badDigest[0] ^= 0x80
+	kmspubtest.WantAPIError(t, k.Verify(badDigest, mt, alg, sig), codeInvalidSig, "")
+
+	for _, i := range []int{0, 1, len(sig) / 2, len(sig) - 1} {
+		bad := bytes.Clone(sig)
+		bad[i] ^= 0x04
+		kmspubtest.WantAPIError(t, k.Verify(digest, mt, alg, bad), codeInvalidSig, "")
+		kmspubtest.WantAPIError(t, k.VerifyReader(bytes.NewReader(msg), alg, bad), codeInvalidSig, "")
+	}
+	kmspubtest.WantAPIError(t, k.Verify(digest, mt, alg, sig[:len(sig)-1]), codeInvalidSig, "")
+	kmspubtest.WantAPIError(t, k.Verify(digest, mt, alg, append(bytes.Clone(sig), 0)), codeInvalidSig, "")
+}
+
+// TestVerifyOpenSSLSignatures verifies signatures made by OpenSSL 3 with the
+// test keys, for every algorithm OpenSSL 3.0 can make.
+func TestVerifyOpenSSLSignatures(t *testing.T) {
+	msg, msgPath := interopMessage(t)
+	pss := func(md string) []string {
+		return []string{"-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest", "-sigopt", "rsa_mgf1_md:" + md}
+	}
+	type tc struct {
+		spec types.KeySpec
+		alg  types.SigningAlgorithmSpec
+		args []string // after "openssl"; the key and message are appended
+	}
+	var cases []tc
+	for _, spec := range []types.KeySpec{types.KeySpecRsa2048, types.KeySpecRsa3072, types.KeySpecRsa4096} {
+		for _, md := range []string{"sha256", "sha384", "sha512"} {
+			suffix := map[string]string{"sha256": "SHA_256", "sha384": "SHA_384", "sha512": "SHA_512"}[md]
+			cases = append(cases,
+				tc{spec, types.SigningAlgorithmSpec("RSASSA_PSS_" + suffix), append([]string{"dgst", "-" + md}, pss(md)...)},
+				tc{spec, types.SigningAlgorithmSpec("RSASSA_PKCS1_V1_5_" + suffix), []string{"dgst", "-" + md}},
+			)
+		}
+	}
+	cases = append(cases,
+		tc{types.KeySpecEccNistP256, "ECDSA_SHA_256", []string{"dgst", "-sha256"}},
+		tc{types.KeySpecEccNistP384, "ECDSA_SHA_384", []string{"dgst", "-sha384"}},
+		tc{types.KeySpecEccNistP521, "ECDSA_SHA_512", []string{"dgst", "-sha512"}},
+		tc{types.KeySpecEccSecgP256k1, "ECDSA_SHA_256", []string{"dgst", "-sha256"}},
+		tc{types.KeySpecSm2, "SM2DSA", []string{"dgst", "-sm3", "-sigopt", "distid:1234567812345678"}},
+		tc{types.KeySpecEccNistEdwards25519, "ED25519_SHA_512", []string{"pkeyutl", "-sign", "-rawin", "-in", msgPath}},
+	)
+	for _, c := range cases {
+		t.Run(string(c.spec)+"/"+string(c.alg), func(t *testing.T) {
+			k := kmspubtest.SigningKey(t, c.spec)
+			args := append(c.args, "-sign", kmspubtest.PrivateKeyPath(c.spec))
+			if c.args[0] == "pkeyutl" {
+				args = append(c.args, "-inkey", kmspubtest.PrivateKeyPath(c.spec))
+			} else {
+				args = append(args, msgPath)
+			}
+			sig := kmspubtest.OpenSSL(t, args...)
+			checkSignature(t, k, c.alg, msg, sig)
+			if c.alg == types.SigningAlgorithmSpecEd25519Sha512 {
+				d := sha512.Sum512(msg)
+				kmspubtest.WantAPIError(t, k.Verify(d[:], types.MessageTypeDigest, c.alg, sig), codeValidation, "Message type DIGEST is incompatible with algorithm ED25519_SHA_512.")
+				kmspubtest.WantAPIError(t, k.Verify(d[:], types.MessageTypeDigest, types.SigningAlgorithmSpecEd25519PhSha512, sig), codeInvalidSig, "")
+			}
+		})
+	}
+}
+
+// TestVerifyOpenSSLSecp256k1HighS: KMS does not normalise s, so high-s
+// secp256k1 signatures must verify. OpenSSL signs with random k, so about
+// half its signatures are high-s; sign until both kinds have been seen.
+func TestVerifyOpenSSLSecp256k1HighS(t *testing.T) {
+	msg, msgPath := interopMessage(t)
+	k := kmspubtest.SigningKey(t, types.KeySpecEccSecgP256k1)
+	half := new(big.Int).Rsh(secp256k1.S256().N, 1)
+	var high, low int
+	for i := 0; i < 40 && (high == 0 || low == 0); i++ {
+		sig := kmspubtest.OpenSSL(t, "dgst", "-sha256", "-sign", kmspubtest.PrivateKeyPath(types.KeySpecEccSecgP256k1), msgPath)
+		kmspubtest.WantCode(t, k.Verify(msg, types.MessageTypeRaw, "ECDSA_SHA_256", sig), "")
+		if derS(t, sig).Cmp(half) > 0 {
+			high++
+		} else {
+			low++
+		}
+	}
+	if high == 0 || low == 0 {
+		t.Fatalf("saw %d high-s and %d low-s signatures in 40; want both", high, low)
+	}
+}
+
+// TestVerifyEd25519ph: OpenSSL 3.0 cannot make Ed25519ph signatures, so the
+// independent signer is the standard library's crypto/ed25519 with
+// Options{Hash: SHA512} (RFC 8032 Ed25519ph, empty context) over
+// PH(D) = SHA-512(D), where D — the 64-byte KMS DIGEST message — is
+// SHA-512 of the input.
+func TestVerifyEd25519ph(t *testing.T) {
+	msg, _ := interopMessage(t)
+	k := kmspubtest.SigningKey(t, types.KeySpecEccNistEdwards25519)
+	priv := kmspubtest.LoadPrivateKey(t, types.KeySpecEccNistEdwards25519).Ed25519
+	d := sha512.Sum512(msg)
+	ph := sha512.Sum512(d[:])
+	sig, err := priv.Sign(nil, ph[:], &ed25519.Options{Hash: crypto.SHA512})
+	kmspubtest.Check(t, err)
+	kmspubtest.WantCode(t, k.Verify(d[:], types.MessageTypeDigest, "ED25519_PH_SHA_512", sig), "")
+	checkSignature(t, k, "ED25519_PH_SHA_512", msg, sig)
+	kmspubtest.WantAPIError(t, k.Verify(msg, types.MessageTypeRaw, "ED25519_PH_SHA_512", sig), codeValidation, "Message type RAW is incompatible with algorithm ED25519_PH_SHA_512.")
+	// A context string other than "" is not what KMS signs with.
+	sigCtx, err := priv.Sign(nil, ph[:], &ed25519.Options{Hash: crypto.SHA512, Context: "kms"})
+	kmspubtest.Check(t, err)
+	kmspubtest.WantAPIError(t, k.Verify(d[:], types.MessageTypeDigest, "ED25519_PH_SHA_512", sigCtx), codeInvalidSig, "")
+	// Pure Ed25519 over D is a different scheme.
+	kmspubtest.WantAPIError(t, k.Verify(d[:], types.MessageTypeDigest, "ED25519_PH_SHA_512", ed25519.Sign(priv, d[:])), codeInvalidSig, "")
+}
+
+// TestVerifyMLDSAGmsm: gmsm signs (pure ML-DSA, empty context) from the
+// test seeds; Verify takes the signature RAW and as EXTERNAL_MU.
+func TestVerifyMLDSAGmsm(t *testing.T) {
+	msg, _ := interopMessage(t)
+	for _, spec := range []types.KeySpec{types.KeySpecMlDsa44, types.KeySpecMlDsa65, types.KeySpecMlDsa87} {
+		t.Run(string(spec), func(t *testing.T) {
+			k := kmspubtest.SigningKey(t, spec)
+			signer := kmspubtest.LoadPrivateKey(t, spec).MLDSA
+			sig, err := signer.SignMessage(rand.Reader, msg, nil)
+			kmspubtest.Check(t, err)
+			mu := kmspubtest.MLDSAMu(kmspubtest.RawPublicKey(t, k), msg)
+			kmspubtest.WantCode(t, k.Verify(mu, types.MessageTypeExternalMu, "ML_DSA_SHAKE_256", sig), "")
+			checkSignature(t, k, "ML_DSA_SHAKE_256", msg, sig)
+			kmspubtest.WantAPIError(t, k.Verify(mu, types.MessageTypeDigest, "ML_DSA_SHAKE_256", sig), codeValidation, "Message type DIGEST is incompatible with key spec "+string(spec)+".")
+			// A 4096-byte RAW message (the KMS limit) and a 1-byte one.
+			for _, m := range [][]byte{bytes.Repeat([]byte{1}, 4096), {0}} {
+				s, err := signer.SignMessage(rand.Reader, m, nil)
+				kmspubtest.Check(t, err)
+				kmspubtest.WantCode(t, k.Verify(m, "", "ML_DSA_SHAKE_256", s), "")
+			}
+		})
+	}
+}
+
+// TestVerifyLocalKMSSamples verifies the signatures in testdata/sample, made
+// by `aws kms sign` (RAW) on local-kms over message.txt.
+func TestVerifyLocalKMSSamples(t *testing.T) {
+	msg, err := os.ReadFile(filepath.Join("testdata", "sample", "message.txt"))
+	kmspubtest.Check(t, err)
+	for _, c := range []struct {
+		keyFile string
+		alg     types.SigningAlgorithmSpec
+	}{
+		{"ecc_nist_p256.json", "ECDSA_SHA_256"},
+		{"rsa_2048.json", "RSASSA_PKCS1_V1_5_SHA_256"},
+	} {
+		t.Run(string(c.alg), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "sample", c.keyFile))
+			kmspubtest.Check(t, err)
+			k, err := kmspub.ParseGetPublicKeyJSON(data)
+			kmspubtest.Check(t, err)
+			sig, err := os.ReadFile(filepath.Join("testdata", "sample", "message.txt."+string(c.alg)+".sig"))
+			kmspubtest.Check(t, err)
+			checkSignature(t, k, c.alg, msg, sig)
+		})
+	}
+}
+
+// derS returns s from a DER ECDSA-Sig-Value.
+func derS(t *testing.T, sig []byte) *big.Int {
+	t.Helper()
+	var inner cryptobyte.String
+	r, s := new(big.Int), new(big.Int)
+	in := cryptobyte.String(sig)
+	if !in.ReadASN1(&inner, cbasn1.SEQUENCE) || !inner.ReadASN1Integer(r) || !inner.ReadASN1Integer(s) {
+		t.Fatal("OpenSSL signature is not DER")
+	}
+	return s
 }

@@ -13,11 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
-// krWantNames checks that r holds want name entries (not key ARNs), and
+// wantNames checks that r holds want name entries (not key ARNs), and
 // that its index agrees with its map.
-func krWantNames(t testing.TB, r *kmspub.Keyring, want int) {
+func wantNames(t testing.TB, r *kmspub.Keyring, want int) {
 	t.Helper()
 	indexed, mapped := kmspub.KeyringNames(r)
 	if indexed != mapped || mapped != want {
@@ -25,19 +26,10 @@ func krWantNames(t testing.TB, r *kmspub.Keyring, want int) {
 	}
 }
 
-// krHeapInUse is the live heap after a full collection.
-func krHeapInUse() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
 // TestKeyringBoundsUnknownNames asks for 100,000 distinct names KMS does
 // not know, as a service passing key IDs from untrusted requests would.
 // Before the bound the Keyring kept a negative entry for each (about 38 MB
-// for these names); now it keeps at most WithMaxNames of them, answers the
+// for these names); now it keeps at most KeyringOptions.MaxNames of them, answers the
 // rest uncached and reports them.
 func TestKeyringBoundsUnknownNames(t *testing.T) {
 	const names = 100_000
@@ -50,7 +42,7 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 		{"1000", 1000, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, clock := krNewFake(t), krNewClock() // the clock stands still: no negative entry expires
+			f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock() // the clock stands still: no negative entry expires
 			var full, failed atomic.Int64
 			opts := []func(*kmspub.KeyringOptions){func(o *kmspub.KeyringOptions) {
 				o.Clock = clock.Now
@@ -65,7 +57,7 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 			if tc.maxNames != kmspub.DefaultMaxNames {
 				opts = append(opts, func(o *kmspub.KeyringOptions) { o.MaxNames = tc.maxNames })
 			}
-			before := krHeapInUse()
+			before := kmspubtest.HeapInUse()
 			r := kmspub.NewKeyring(f, opts...)
 			ctx := context.Background()
 			var nf *types.NotFoundException
@@ -74,8 +66,8 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 					t.Fatalf("name %d: %v, want NotFoundException", i, err)
 				}
 			}
-			grown := int64(krHeapInUse()) - int64(before)
-			krWantNames(t, r, tc.maxNames)
+			grown := int64(kmspubtest.HeapInUse()) - int64(before)
+			wantNames(t, r, tc.maxNames)
 			t.Logf("%d unknown names, bound %d: live heap grew %d bytes (%.0f per name kept)", names, tc.maxNames, grown, float64(grown)/float64(tc.maxNames))
 			if grown > int64(tc.maxHeap) {
 				t.Errorf("live heap grew %d bytes, want at most %d", grown, tc.maxHeap)
@@ -85,20 +77,20 @@ func TestKeyringBoundsUnknownNames(t *testing.T) {
 			}
 			// The names kept are answered from the cache; the others are
 			// asked again, with the same answer.
-			krWantCalls(t, f, names)
+			f.WantCalls(t, names)
 			for _, i := range []int{0, tc.maxNames - 1, tc.maxNames, names - 1} {
 				if _, err := r.Get(ctx, fmt.Sprintf("alias/unknown-%06d", i)); !errors.As(err, &nf) {
 					t.Fatalf("name %d again: %v, want NotFoundException", i, err)
 				}
 			}
-			krWantCalls(t, f, names+2)
+			f.WantCalls(t, names+2)
 			runtime.KeepAlive(r)
 		})
 	}
 }
 
 func TestKeyringDropsExpiredEntries(t *testing.T) {
-	f, clock := krNewFake(t), krNewClock()
+	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
 	const ttl, maxStale, negative = time.Minute, 10 * time.Minute, 3 * time.Second
 	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.Clock = clock.Now
@@ -107,69 +99,69 @@ func TestKeyringDropsExpiredEntries(t *testing.T) {
 		o.NegativeTTL = negative
 	})
 	ctx := context.Background()
-	arn := krARN(t, "p256")
-	f.point("alias/signer", arn)
-	krGet(t, r, "alias/signer")
+	arn := kmspubtest.FakeKeyARN("p256")
+	f.Point("alias/signer", arn)
+	kmspubtest.Get(t, r, "alias/signer")
 	for i := range 500 {
 		r.Get(ctx, fmt.Sprintf("alias/unknown-%d", i))
 	}
 	r.Get(ctx, "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-00000000dead")
-	krWantNames(t, r, 502)
+	wantNames(t, r, 502)
 
 	// Past the negative TTL, the next miss drops every negative entry.
 	clock.Advance(negative)
 	r.Get(ctx, "alias/unknown-next")
-	krWantNames(t, r, 2) // alias/signer and alias/unknown-next
+	wantNames(t, r, 2) // alias/signer and alias/unknown-next
 
 	// A resolved name is kept while a stale key could be served (its TTL
 	// passed, but not the maximum staleness), then dropped; the key ARN
 	// stays for ever.
 	clock.Advance(ttl)
 	r.Get(ctx, "alias/unknown-later")
-	krWantNames(t, r, 2) // alias/signer and alias/unknown-later
+	wantNames(t, r, 2) // alias/signer and alias/unknown-later
 	clock.Advance(maxStale)
 	r.Get(ctx, "alias/unknown-last")
-	krWantNames(t, r, 1)
-	f.setFail(errors.New("KMS is gone"))
-	calls := f.calls.Load()
-	krGet(t, r, arn)
-	krWantCalls(t, f, calls)
+	wantNames(t, r, 1)
+	f.SetFail(errors.New("KMS is gone"))
+	calls := f.Calls.Load()
+	kmspubtest.Get(t, r, arn)
+	f.WantCalls(t, calls)
 
 	// Without stale serving a resolved name is dropped when its TTL ends.
-	f.setFail(nil)
+	f.SetFail(nil)
 	r2 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.Clock = clock.Now
 		o.TTL = ttl
 		o.MaxStale = 0
 	})
-	krGet(t, r2, "alias/signer")
+	kmspubtest.Get(t, r2, "alias/signer")
 	clock.Advance(ttl)
 	r2.Get(ctx, "alias/unknown")
-	krWantNames(t, r2, 1) // alias/unknown only
+	wantNames(t, r2, 1) // alias/unknown only
 
 	// A failure for a key ARN is a name entry, until the key is held.
-	f.setFail(errors.New("injected"))
+	f.SetFail(errors.New("injected"))
 	r4 := kmspub.NewKeyring(f)
-	k := krKey(t, "rsa")
+	k := kmspubtest.FakeKey(t, "rsa")
 	r4.Get(ctx, k.KeyID())
-	krWantNames(t, r4, 1)
+	wantNames(t, r4, 1)
 	if err := r4.Add(k); err != nil {
 		t.Fatal(err)
 	}
-	krWantNames(t, r4, 0)
-	f.setFail(nil)
+	wantNames(t, r4, 0)
+	f.SetFail(nil)
 
 	// A zero negative TTL keeps nothing for a failed name.
 	r3 := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.NegativeTTL = 0 })
 	r3.Get(ctx, "alias/unknown")
-	krWantNames(t, r3, 0)
+	wantNames(t, r3, 0)
 }
 
 // TestKeyringBoundPrefersResolvedNames: names that resolve are not kept
 // out by a bound full of failures (as unknown names from untrusted input
 // would fill it), and past the bound a name is still answered.
 func TestKeyringBoundPrefersResolvedNames(t *testing.T) {
-	f, clock := krNewFake(t), krNewClock()
+	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
 	var full []string
 	var mu sync.Mutex
 	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
@@ -189,34 +181,34 @@ func TestKeyringBoundPrefersResolvedNames(t *testing.T) {
 		r.Get(ctx, fmt.Sprintf("alias/unknown-%d", i))
 		clock.Advance(time.Second) // so that the negative entries expire in this order
 	}
-	krWantNames(t, r, 3)
+	wantNames(t, r, 3)
 	for _, short := range []string{"p256", "p384", "rsa", "ecdh"} {
-		f.point("alias/"+short, krARN(t, short))
+		f.Point("alias/"+short, kmspubtest.FakeKeyARN(short))
 	}
 	// Each resolved name takes the place of the oldest negative entry.
 	for _, short := range []string{"p256", "p384", "rsa"} {
-		if k := krGet(t, r, "alias/"+short); k.KeyID() != krARN(t, short) {
+		if k := kmspubtest.Get(t, r, "alias/"+short); k.KeyID() != kmspubtest.FakeKeyARN(short) {
 			t.Fatalf("alias/%s gave %s", short, k.KeyID())
 		}
 	}
-	krWantNames(t, r, 3)
-	calls := f.calls.Load()
+	wantNames(t, r, 3)
+	calls := f.Calls.Load()
 	for _, short := range []string{"p256", "p384", "rsa"} {
-		krGet(t, r, "alias/"+short)
+		kmspubtest.Get(t, r, "alias/"+short)
 	}
-	krWantCalls(t, f, calls)
+	f.WantCalls(t, calls)
 
 	// Full of resolved names: a new one is answered, its key kept by ARN,
 	// the name reported and asked again next time.
 	for range 2 {
-		if k := krGet(t, r, "alias/ecdh"); k.KeyID() != krARN(t, "ecdh") {
+		if k := kmspubtest.Get(t, r, "alias/ecdh"); k.KeyID() != kmspubtest.FakeKeyARN("ecdh") {
 			t.Fatalf("alias/ecdh gave %s", k.KeyID())
 		}
 	}
-	krWantCalls(t, f, calls+2)
-	krGet(t, r, krARN(t, "ecdh"))
-	krWantCalls(t, f, calls+2)
-	krWantNames(t, r, 3)
+	f.WantCalls(t, calls+2)
+	kmspubtest.Get(t, r, kmspubtest.FakeKeyARN("ecdh"))
+	f.WantCalls(t, calls+2)
+	wantNames(t, r, 3)
 	mu.Lock()
 	got := fmt.Sprint(full)
 	mu.Unlock()
@@ -229,33 +221,17 @@ func TestKeyringBoundPrefersResolvedNames(t *testing.T) {
 		o.MaxNames = 0
 		o.ErrorHandler = func(string, error) { t.Error("reported") }
 	})
-	krGet(t, r0, "alias/p256")
-	krGet(t, r0, "alias/p256")
-	krWantNames(t, r0, 0)
-	krWantCalls(t, f, calls+4)
-}
-
-// TestKeyringHitAllocs: a hit allocates nothing, with the bound in place.
-func TestKeyringHitAllocs(t *testing.T) {
-	f := krNewFake(t)
-	arn := krARN(t, "p256")
-	f.point("alias/signer", arn)
-	ctx := context.Background()
-	for _, r := range []*kmspub.Keyring{kmspub.NewKeyring(f), kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) { o.Clock = time.Now })} {
-		for _, name := range []string{arn, "alias/signer"} {
-			krGet(t, r, name)
-			if n := testing.AllocsPerRun(1000, func() { r.Get(ctx, name) }); n != 0 {
-				t.Errorf("a hit on %s allocates %v times", name, n)
-			}
-		}
-	}
+	kmspubtest.Get(t, r0, "alias/p256")
+	kmspubtest.Get(t, r0, "alias/p256")
+	wantNames(t, r0, 0)
+	f.WantCalls(t, calls+4)
 }
 
 // TestKeyringBoundConcurrent races misses on many names (resolving and
 // not), expiries and Add against a small bound; run with -race. The index
 // must agree with the map and stay within the bound.
 func TestKeyringBoundConcurrent(t *testing.T) {
-	f, clock := krNewFake(t), krNewClock()
+	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
 	const bound = 16
 	r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.Clock = clock.Now
@@ -266,11 +242,11 @@ func TestKeyringBoundConcurrent(t *testing.T) {
 	})
 	shorts := []string{"p256", "p384", "rsa", "rsaenc", "mlkem768", "ecdh"}
 	for _, short := range shorts {
-		f.point("alias/"+short, krARN(t, short))
+		f.Point("alias/"+short, kmspubtest.FakeKeyARN(short))
 	}
 	var keys []*kmspub.PublicKey
 	for _, short := range shorts {
-		keys = append(keys, krKey(t, short))
+		keys = append(keys, kmspubtest.FakeKey(t, short))
 	}
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -280,12 +256,12 @@ func TestKeyringBoundConcurrent(t *testing.T) {
 				switch i % 4 {
 				case 0:
 					short := shorts[(i/4+w)%len(shorts)]
-					if k, err := r.Get(ctx, "alias/"+short); err != nil || k.KeyID() != krARN(t, short) {
+					if k, err := r.Get(ctx, "alias/"+short); err != nil || k.KeyID() != kmspubtest.FakeKeyARN(short) {
 						t.Errorf("alias/%s: %v", short, err)
 						return
 					}
 				case 1:
-					r.Get(ctx, krARN(t, shorts[(i/4)%len(shorts)]))
+					r.Get(ctx, kmspubtest.FakeKeyARN(shorts[(i/4)%len(shorts)]))
 				case 2:
 					r.Get(ctx, fmt.Sprintf("alias/unknown-%d-%d", w, i%64))
 				case 3:

@@ -1,4 +1,4 @@
-package kmspub
+package kmspubtest
 
 import (
 	"os"
@@ -9,8 +9,7 @@ import (
 // the CPU time the whole process used (every thread, GC included) per
 // operation. On a shared machine ns/op grows whenever the benchmark is
 // descheduled; CPU time does not, so with -cpu 1 cpu-ns/op compares kmspub
-// with the bare primitive even under load. It is exported for the external
-// test package (bench_test.go) and exists only in tests.
+// with the bare primitive even under load.
 func BenchLoop(b *testing.B, op func()) {
 	b.Helper()
 	b.ReportAllocs()

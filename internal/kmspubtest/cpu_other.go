@@ -1,6 +1,6 @@
 //go:build !unix
 
-package kmspub
+package kmspubtest
 
 import "time"
 

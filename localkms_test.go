@@ -1,33 +1,28 @@
 package kmspub_test
 
-// Integration tests against local-kms (github.com/nsmithuk/local-kms), a real
-// KMS server that ./scripts/test starts on 127.0.0.1. Keys are created there
-// through aws-sdk-go-v2 and fetched with kmspub.Fetch; every outcome is
-// compared with what local-kms itself answers for the same request. Where
-// local-kms and AWS KMS disagree (docs/KMS-RULES.md §11), the test pins both: the
-// emulator's actual answer, and kmspub's AWS-documented one.
-//
-// Every test here is named TestLocalKMS*, so scripts/test can count them.
-
 import (
 	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,9 +33,19 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/kmsrules"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 )
+
+// Integration tests against local-kms (github.com/nsmithuk/local-kms), a real
+// KMS server that ./scripts/test starts on 127.0.0.1. Keys are created there
+// through aws-sdk-go-v2 and fetched with kmspub.Fetch; every outcome is
+// compared with what local-kms itself answers for the same request. Where
+// local-kms and AWS KMS disagree (docs/KMS-RULES.md §11), the test pins both: the
+// emulator's actual answer, and kmspub's AWS-documented one.
+//
+// Every test here is named TestLocalKMS*, so scripts/test can count them.
 
 // localKMSKey is a (key spec, key usage) pair local-kms can create. It has
 // no Ed25519, ML-DSA, ML-KEM or SM2 keys and no KEY_AGREEMENT usage.
@@ -118,23 +123,6 @@ func localKMSKeyID(t *testing.T, client *kms.Client, k localKMSKey) string {
 
 // localKMSTimeout bounds one shared key creation (RSA-4096 generation is slow).
 const localKMSTimeout = 2 * time.Minute
-
-// wantAPIError fails the test unless err is an API error with the given code
-// (and, when msg is not "", exactly that message). It returns the error.
-func wantAPIError(t *testing.T, who string, err error, code, msg string) smithy.APIError {
-	t.Helper()
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("%s: got error %v (%T), want %s", who, err, err, code)
-	}
-	if apiErr.ErrorCode() != code {
-		t.Fatalf("%s: got %s %q, want %s", who, apiErr.ErrorCode(), apiErr.ErrorMessage(), code)
-	}
-	if msg != "" && apiErr.ErrorMessage() != msg {
-		t.Fatalf("%s: got %s message %q, want %q", who, code, apiErr.ErrorMessage(), msg)
-	}
-	return apiErr
-}
 
 // TestLocalKMSFetch fetches a key of every spec and usage local-kms supports
 // by key ID, key ARN, alias name and alias ARN, and checks the PublicKey
@@ -310,7 +298,7 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 		if k != nil {
 			t.Fatal("Fetch(\"\") returned a key")
 		}
-		wantAPIError(t, "Fetch(\"\")", err, "ValidationException", "")
+		kmspubtest.WantCode(t, err, "ValidationException")
 	})
 }
 
@@ -398,15 +386,6 @@ func fetchLocalKMS(t *testing.T, client *kms.Client, lk localKMSKey) (*kmspub.Pu
 // retryable 5xx error, which the SDK would otherwise repeat.
 func noRetry(o *kms.Options) { o.RetryMaxAttempts = 1 }
 
-func randomBytes(t *testing.T, n int) []byte {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestLocalKMSEncrypt encrypts with kmspub and decrypts with local-kms: both
 // OAEP algorithms, every RSA size, plaintexts of 1 byte, a middling length
 // and the maximum KMS allows.
@@ -425,7 +404,7 @@ func TestLocalKMSEncrypt(t *testing.T) {
 				}
 				max := rules.EncryptionAlgorithm(alg).MaxPlaintext
 				for _, n := range []int{1, max / 2, max} {
-					plaintext := randomBytes(t, n)
+					plaintext := kmspubtest.RandomBytes(t, n)
 					ct, err := k.Encrypt(plaintext, alg)
 					if err != nil {
 						t.Fatalf("Encrypt %s %d bytes: %v", alg, n, err)
@@ -443,10 +422,10 @@ func TestLocalKMSEncrypt(t *testing.T) {
 					// The hash really is the one named: decrypting as the
 					// other algorithm fails.
 					_, err = client.Decrypt(ctx, &kms.DecryptInput{KeyId: &id, CiphertextBlob: ct, EncryptionAlgorithm: other}, noRetry)
-					wantAPIError(t, "local-kms Decrypt as "+string(other), err, "InvalidCiphertextException", "")
+					kmspubtest.WantCode(t, err, "InvalidCiphertextException")
 				}
 				// local-kms takes the same maximum: the limit itself agrees.
-				if _, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: randomBytes(t, max), EncryptionAlgorithm: alg}); err != nil {
+				if _, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: kmspubtest.RandomBytes(t, max), EncryptionAlgorithm: alg}); err != nil {
 					t.Errorf("local-kms Encrypt %s of the maximum %d bytes: %v", alg, max, err)
 				}
 			}
@@ -468,15 +447,14 @@ func TestLocalKMSDivergenceOversizedPlaintext(t *testing.T) {
 			k, id := fetchLocalKMS(t, client, lk)
 			for _, alg := range k.EncryptionAlgorithms() {
 				max := kmsrules.LookupKeySpec(lk.spec).EncryptionAlgorithm(alg).MaxPlaintext
-				plaintext := randomBytes(t, max+1)
+				plaintext := kmspubtest.RandomBytes(t, max+1)
 				_, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: plaintext, EncryptionAlgorithm: alg}, noRetry)
-				wantAPIError(t, "local-kms Encrypt "+string(alg), err, "InternalFailureException", "")
+				kmspubtest.WantCode(t, err, "InternalFailureException")
 				ct, err := k.Encrypt(plaintext, alg)
 				if ct != nil {
 					t.Errorf("kmspub Encrypt returned a ciphertext with error %v", err)
 				}
-				wantAPIError(t, "kmspub Encrypt "+string(alg), err, "ValidationException",
-					fmt.Sprintf("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, lk.spec, max))
+				kmspubtest.WantAPIError(t, err, "ValidationException", fmt.Sprintf("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, lk.spec, max))
 			}
 		})
 	}
@@ -500,10 +478,9 @@ func TestLocalKMSDivergenceEncryptionAlgorithmNotOffered(t *testing.T) {
 			named = types.EncryptionAlgorithmSpecSymmetricDefault
 		}
 		_, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: []byte("kmspub"), EncryptionAlgorithm: alg}, noRetry)
-		wantAPIError(t, fmt.Sprintf("local-kms Encrypt %q", alg), err, "InternalFailureException", "unknown encryption algorithm")
+		kmspubtest.WantAPIError(t, err, "InternalFailureException", "unknown encryption algorithm")
 		_, err = k.Encrypt([]byte("kmspub"), alg)
-		wantAPIError(t, fmt.Sprintf("kmspub Encrypt %q", alg), err, "InvalidKeyUsageException",
-			fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", named, lk.spec))
+		kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", named, lk.spec))
 	}
 }
 
@@ -519,9 +496,9 @@ func TestLocalKMSEncryptUsageRefusal(t *testing.T) {
 			k, id := fetchLocalKMS(t, client, lk)
 			for _, alg := range []types.EncryptionAlgorithmSpec{types.EncryptionAlgorithmSpecRsaesOaepSha1, types.EncryptionAlgorithmSpecRsaesOaepSha256} {
 				_, lkErr := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: []byte("kmspub"), EncryptionAlgorithm: alg})
-				want := wantAPIError(t, "local-kms Encrypt", lkErr, "InvalidKeyUsageException", "")
+				want := kmspubtest.WantCode(t, lkErr, "InvalidKeyUsageException")
 				_, err := k.Encrypt([]byte("kmspub"), alg)
-				wantAPIError(t, "kmspub Encrypt", err, "InvalidKeyUsageException", want.ErrorMessage())
+				kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", want.ErrorMessage())
 				var usage *types.InvalidKeyUsageException
 				if !errors.As(err, &usage) {
 					t.Errorf("kmspub error %T is not *types.InvalidKeyUsageException", err)
@@ -572,16 +549,6 @@ func flipLastBit(b []byte) []byte {
 	return c
 }
 
-// wantInvalidSignature checks that err is the KMSInvalidSignatureException
-// KMS answers for a signature that does not verify.
-func wantInvalidSignature(t *testing.T, who string, err error) {
-	t.Helper()
-	var invalid *types.KMSInvalidSignatureException
-	if !errors.As(err, &invalid) {
-		t.Fatalf("%s: got %v (%T), want *types.KMSInvalidSignatureException", who, err, err)
-	}
-}
-
 // TestLocalKMSVerify signs with local-kms — every RSA and ECC key spec, every
 // algorithm it offers except RSASSA-PSS (see
 // TestLocalKMSDivergencePSSSaltLength), RAW messages of 1 and 4096 bytes and
@@ -603,7 +570,7 @@ func TestLocalKMSVerify(t *testing.T) {
 					mt     types.MessageType
 					rawLen int
 				}{{types.MessageTypeRaw, 1}, {types.MessageTypeRaw, kmsrules.MaxMessageSize}, {types.MessageTypeDigest, 1000}} {
-					raw := randomBytes(t, signed.rawLen)
+					raw := kmspubtest.RandomBytes(t, signed.rawLen)
 					forms := map[types.MessageType][]byte{types.MessageTypeRaw: raw, types.MessageTypeDigest: digestOf(alg, raw)}
 					sig := localKMSSign(t, client, id, forms[signed.mt], signed.mt, alg)
 					what := fmt.Sprintf("%s signed as %s (%d-byte message)", alg, signed.mt, signed.rawLen)
@@ -619,13 +586,13 @@ func TestLocalKMSVerify(t *testing.T) {
 
 					message := forms[signed.mt]
 					changed := flipLastBit(message)
-					wantInvalidSignature(t, "kmspub, changed message, "+what, k.Verify(changed, signed.mt, alg, sig))
-					wantInvalidSignature(t, "local-kms, changed message, "+what, localKMSVerify(t, client, id, changed, signed.mt, alg, sig))
+					kmspubtest.WantCode(t, k.Verify(changed, signed.mt, alg, sig), "KMSInvalidSignatureException")
+					kmspubtest.WantCode(t, localKMSVerify(t, client, id, changed, signed.mt, alg, sig), "KMSInvalidSignatureException")
 
 					// For ECDSA the last byte is inside s, so the DER stays valid.
 					badSig := flipLastBit(sig)
-					wantInvalidSignature(t, "kmspub, changed signature, "+what, k.Verify(message, signed.mt, alg, badSig))
-					wantInvalidSignature(t, "local-kms, changed signature, "+what, localKMSVerify(t, client, id, message, signed.mt, alg, badSig))
+					kmspubtest.WantCode(t, k.Verify(message, signed.mt, alg, badSig), "KMSInvalidSignatureException")
+					kmspubtest.WantCode(t, localKMSVerify(t, client, id, message, signed.mt, alg, badSig), "KMSInvalidSignatureException")
 				}
 			}
 		})
@@ -653,7 +620,7 @@ func TestLocalKMSDivergencePSSSaltLength(t *testing.T) {
 				if !isPSS(alg) {
 					continue
 				}
-				raw := randomBytes(t, 100)
+				raw := kmspubtest.RandomBytes(t, 100)
 				digest := digestOf(alg, raw)
 				h := kmsrules.LookupSigningAlgorithm(alg).Digest
 				for mt, message := range map[types.MessageType][]byte{types.MessageTypeRaw: raw, types.MessageTypeDigest: digest} {
@@ -661,7 +628,7 @@ func TestLocalKMSDivergencePSSSaltLength(t *testing.T) {
 					if err := localKMSVerify(t, client, id, message, mt, alg, sig); err != nil {
 						t.Fatalf("local-kms does not verify its own %s signature: %v", alg, err)
 					}
-					wantInvalidSignature(t, fmt.Sprintf("kmspub Verify of local-kms's %s %s signature", alg, mt), k.Verify(message, mt, alg, sig))
+					kmspubtest.WantCode(t, k.Verify(message, mt, alg, sig), "KMSInvalidSignatureException")
 
 					ch := cryptoHashOf(h)
 					maxSalt := (pub.N.BitLen()-1+7)/8 - h.Size() - 2
@@ -712,12 +679,12 @@ func TestLocalKMSDivergenceSigningAlgorithmNotOffered(t *testing.T) {
 			if isPSS(own) {
 				own = types.SigningAlgorithmSpecRsassaPkcs1V15Sha256
 			}
-			message := randomBytes(t, 64)
+			message := kmspubtest.RandomBytes(t, 64)
 			sig := localKMSSign(t, client, id, message, types.MessageTypeRaw, own)
 			want := fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", c.foreign, c.lk.spec)
 
 			_, err := client.Sign(localkmstest.Context(t), &kms.SignInput{KeyId: &id, Message: message, SigningAlgorithm: c.foreign})
-			wantAPIError(t, "local-kms Sign", err, "InvalidKeyUsageException", want)
+			kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", want)
 
 			err = localKMSVerify(t, client, id, message, types.MessageTypeRaw, c.foreign, sig)
 			if c.localKMSCode == "" {
@@ -725,11 +692,11 @@ func TestLocalKMSDivergenceSigningAlgorithmNotOffered(t *testing.T) {
 					t.Errorf("local-kms Verify: %v, want SignatureValid: true", err)
 				}
 			} else {
-				wantAPIError(t, "local-kms Verify", err, c.localKMSCode, c.localKMSMessage)
+				kmspubtest.WantAPIError(t, err, c.localKMSCode, c.localKMSMessage)
 			}
 
 			err = k.Verify(message, types.MessageTypeRaw, c.foreign, sig)
-			wantAPIError(t, "kmspub Verify", err, "InvalidKeyUsageException", want)
+			kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", want)
 		})
 	}
 }
@@ -748,16 +715,14 @@ func TestLocalKMSDivergenceDigestLength(t *testing.T) {
 			k, id := fetchLocalKMS(t, client, lk)
 			for _, alg := range k.SigningAlgorithms() {
 				size := kmsrules.LookupSigningAlgorithm(alg).Digest.Size()
-				sig := localKMSSign(t, client, id, randomBytes(t, size), types.MessageTypeDigest, alg)
+				sig := localKMSSign(t, client, id, kmspubtest.RandomBytes(t, size), types.MessageTypeDigest, alg)
 				want := fmt.Sprintf("Digest is invalid length for algorithm %s.", alg)
 				for _, n := range []int{size - 1, size + 1} {
-					digest := randomBytes(t, n)
+					digest := kmspubtest.RandomBytes(t, n)
 					_, err := client.Sign(localkmstest.Context(t), &kms.SignInput{KeyId: &id, Message: digest, MessageType: types.MessageTypeDigest, SigningAlgorithm: alg})
-					wantAPIError(t, fmt.Sprintf("local-kms Sign %s with a %d-byte digest", alg, n), err, "ValidationException", want)
-					wantInvalidSignature(t, fmt.Sprintf("local-kms Verify %s with a %d-byte digest", alg, n),
-						localKMSVerify(t, client, id, digest, types.MessageTypeDigest, alg, sig))
-					wantAPIError(t, fmt.Sprintf("kmspub Verify %s with a %d-byte digest", alg, n),
-						k.Verify(digest, types.MessageTypeDigest, alg, sig), "ValidationException", want)
+					kmspubtest.WantAPIError(t, err, "ValidationException", want)
+					kmspubtest.WantCode(t, localKMSVerify(t, client, id, digest, types.MessageTypeDigest, alg, sig), "KMSInvalidSignatureException")
+					kmspubtest.WantAPIError(t, k.Verify(digest, types.MessageTypeDigest, alg, sig), "ValidationException", want)
 				}
 			}
 		})
@@ -775,13 +740,13 @@ func TestLocalKMSDivergenceVerifyUsageMessage(t *testing.T) {
 		t.Run(string(lk.spec), func(t *testing.T) {
 			t.Parallel()
 			k, id := fetchLocalKMS(t, client, lk)
-			message, sig := randomBytes(t, 32), randomBytes(t, kmsrules.LookupKeySpec(lk.spec).Size/8)
+			message, sig := kmspubtest.RandomBytes(t, 32), kmspubtest.RandomBytes(t, kmsrules.LookupKeySpec(lk.spec).Size/8)
 			for _, alg := range []types.SigningAlgorithmSpec{types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, types.SigningAlgorithmSpecRsassaPssSha512} {
 				arn := localkmstest.KeyARN(id)
 				err := localKMSVerify(t, client, id, message, types.MessageTypeRaw, alg, sig)
-				wantAPIError(t, "local-kms Verify", err, "InvalidKeyUsageException", arn+" key usage is ENCRYPT_DECRYPT which is not valid for signing.")
+				kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", arn+" key usage is ENCRYPT_DECRYPT which is not valid for signing.")
 				err = k.Verify(message, types.MessageTypeRaw, alg, sig)
-				wantAPIError(t, "kmspub Verify", err, "InvalidKeyUsageException", arn+" key usage is ENCRYPT_DECRYPT which is not valid for Verify.")
+				kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", arn+" key usage is ENCRYPT_DECRYPT which is not valid for Verify.")
 			}
 		})
 	}
@@ -797,14 +762,14 @@ func TestLocalKMSDivergenceMalformedECDSASignature(t *testing.T) {
 	client := localkmstest.Client(t)
 	lk := localKMSKey{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}
 	k, id := fetchLocalKMS(t, client, lk)
-	message := randomBytes(t, 64)
-	rawSig := randomBytes(t, 64)
+	message := kmspubtest.RandomBytes(t, 64)
+	rawSig := kmspubtest.RandomBytes(t, 64)
 	err := localKMSVerify(t, client, id, message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, rawSig)
-	apiErr := wantAPIError(t, "local-kms Verify", err, "InvalidKeyUsageException", "")
+	apiErr := kmspubtest.WantCode(t, err, "InvalidKeyUsageException")
 	if !strings.Contains(apiErr.ErrorMessage(), "asn1") {
 		t.Errorf("local-kms message %q, want Go's asn1 error", apiErr.ErrorMessage())
 	}
-	wantInvalidSignature(t, "kmspub Verify", k.Verify(message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, rawSig))
+	kmspubtest.WantCode(t, k.Verify(message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, rawSig), "KMSInvalidSignatureException")
 }
 
 // TestLocalKMSMessageTooLong: a RAW message over 4096 bytes. local-kms and
@@ -822,59 +787,14 @@ func TestLocalKMSMessageTooLong(t *testing.T) {
 	sig := localKMSSign(t, client, id, message[:kmsrules.MaxMessageSize], types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256)
 	if err := localKMSVerify(t, client, id, message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, sig); err == nil {
 		t.Fatal("local-kms verified a 4097-byte message")
-	} else if code := errorCode(err); code != "ValidationException" {
+	} else if code := kmspubtest.ErrorCode(err); code != "ValidationException" {
 		t.Fatalf("local-kms Verify: got %s, want ValidationException", code)
 	}
-	wantAPIError(t, "kmspub Verify", k.Verify(message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, sig), "ValidationException",
-		"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
+	kmspubtest.WantAPIError(t, k.Verify(message, types.MessageTypeRaw, types.SigningAlgorithmSpecEcdsaSha256, sig), "ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096")
 }
 
 func cryptoHashOf(d kmsrules.Digest) crypto.Hash {
 	return map[kmsrules.Digest]crypto.Hash{kmsrules.SHA256: crypto.SHA256, kmsrules.SHA384: crypto.SHA384, kmsrules.SHA512: crypto.SHA512}[d]
-}
-
-// errorCode returns the API error code of err without its message, for
-// errors whose message may quote the request.
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return fmt.Sprintf("%T", err)
-}
-
-// openssl runs the openssl command line tool and returns its output.
-func openssl(t *testing.T, args ...string) []byte {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl is not on PATH (CI=true: required)")
-		}
-		t.Skip("openssl is not on PATH")
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(path, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return out
-}
-
-// seededPublicKeyDER returns the DER of testdata/keys/<spec>.pub.pem.
-func seededPublicKeyDER(t *testing.T, spec types.KeySpec) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "keys", string(spec)+".pub.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PUBLIC KEY" {
-		t.Fatalf("testdata/keys/%s.pub.pem is not a PUBLIC KEY PEM", spec)
-	}
-	return block.Bytes
 }
 
 // TestLocalKMSSeededRSAOpenSSLSignatures uses the RSA_2048 key local-kms was
@@ -891,12 +811,12 @@ func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(k.DER(), seededPublicKeyDER(t, types.KeySpecRsa2048)) {
+	if !bytes.Equal(k.DER(), kmspubtest.PublicKeyDER(t, types.KeySpecRsa2048)) {
 		t.Fatal("the seeded key's public key is not testdata/keys/RSA_2048.pub.pem")
 	}
 	dir := t.TempDir()
 	msgFile := filepath.Join(dir, "message")
-	message := randomBytes(t, 300)
+	message := kmspubtest.RandomBytes(t, 300)
 	if err := os.WriteFile(msgFile, message, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -913,7 +833,7 @@ func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 			if salt != "" {
 				args = append(args, "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:"+salt)
 			}
-			sig := openssl(t, append(args, msgFile)...)
+			sig := kmspubtest.OpenSSL(t, append(args, msgFile)...)
 			what := fmt.Sprintf("OpenSSL %s signature (salt %q)", alg, salt)
 			for mt, m := range map[types.MessageType][]byte{types.MessageTypeRaw: message, types.MessageTypeDigest: digestOf(alg, message)} {
 				if err := localKMSVerify(t, client, id, m, mt, alg, sig); err != nil {
@@ -921,7 +841,7 @@ func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 				}
 				err := k.Verify(m, mt, alg, sig)
 				if salt == "max" {
-					wantInvalidSignature(t, fmt.Sprintf("kmspub Verify as %s of %s", mt, what), err)
+					kmspubtest.WantCode(t, err, "KMSInvalidSignatureException")
 				} else if err != nil {
 					t.Errorf("kmspub Verify as %s of %s: %v", mt, what, err)
 				}
@@ -942,15 +862,15 @@ func TestLocalKMSSeededECDSAHighS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(k.DER(), seededPublicKeyDER(t, types.KeySpecEccNistP256)) {
+	if !bytes.Equal(k.DER(), kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP256)) {
 		t.Fatal("the seeded key's public key is not testdata/keys/ECC_NIST_P256.pub.pem")
 	}
 	msgFile := filepath.Join(t.TempDir(), "message")
-	message := randomBytes(t, 300)
+	message := kmspubtest.RandomBytes(t, 300)
 	if err := os.WriteFile(msgFile, message, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sig := openssl(t, "dgst", "-sha256", "-sign", filepath.Join("testdata", "keys", "ECC_NIST_P256.priv.pem"), msgFile)
+	sig := kmspubtest.OpenSSL(t, "dgst", "-sha256", "-sign", filepath.Join("testdata", "keys", "ECC_NIST_P256.priv.pem"), msgFile)
 	var rs struct{ R, S *big.Int }
 	if rest, err := asn1.Unmarshal(sig, &rs); err != nil || len(rest) != 0 {
 		t.Fatalf("OpenSSL's ECDSA signature is not DER: %v", err)
@@ -974,7 +894,283 @@ func TestLocalKMSSeededECDSAHighS(t *testing.T) {
 			t.Errorf("kmspub Verify of the %s signature: %v", form, err)
 		}
 		changed := flipLastBit(message)
-		wantInvalidSignature(t, "local-kms, changed message, "+form, localKMSVerify(t, client, id, changed, types.MessageTypeRaw, alg, der))
-		wantInvalidSignature(t, "kmspub, changed message, "+form, k.Verify(changed, types.MessageTypeRaw, alg, der))
+		kmspubtest.WantCode(t, localKMSVerify(t, client, id, changed, types.MessageTypeRaw, alg, der), "KMSInvalidSignatureException")
+		kmspubtest.WantCode(t, k.Verify(changed, types.MessageTypeRaw, alg, der), "KMSInvalidSignatureException")
+	}
+}
+
+// countingKMS counts the GetPublicKey calls a real client makes.
+type countingKMS struct {
+	*kms.Client
+	getPublicKey atomic.Int64
+	describeKey  atomic.Int64
+}
+
+func (c *countingKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	c.getPublicKey.Add(1)
+	return c.Client.GetPublicKey(ctx, in, optFns...)
+}
+
+func (c *countingKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	c.describeKey.Add(1)
+	return c.Client.DescribeKey(ctx, in, optFns...)
+}
+
+// TestLocalKMSClientMatchesOnline runs the same requests through local-kms
+// (online) and through the offline client fed by the same server, and
+// compares outputs and errors.
+func TestLocalKMSClientMatchesOnline(t *testing.T) {
+	online := localkmstest.Client(t)
+	counting := &countingKMS{Client: online}
+	offline := kmspub.NewClient(counting)
+	ctx := localkmstest.Context(t)
+	id := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	arn := localkmstest.KeyARN(id)
+	alias := localkmstest.CreateAlias(t, online, "kmspub-client-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")), id)
+	message := []byte("online and offline agree")
+	signed, err := online.Sign(ctx, &kms.SignInput{KeyId: &id, Message: message, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(signed.Signature)
+	bad[len(bad)-1] ^= 1
+	for _, keyID := range []string{arn, id, alias, localkmstest.AliasARN(alias)} {
+		for _, sig := range [][]byte{signed.Signature, bad} {
+			in := &kms.VerifyInput{KeyId: aws.String(keyID), Message: message, Signature: sig, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}
+			onOut, onErr := online.Verify(ctx, in, noRetry)
+			offOut, offErr := offline.Verify(ctx, in)
+			if (onErr == nil) != (offErr == nil) {
+				t.Fatalf("%s: online %v, offline %v", keyID, onErr, offErr)
+			}
+			if onErr != nil {
+				var on, off smithy.APIError
+				var onOp, offOp *smithy.OperationError
+				if !errors.As(onErr, &on) || !errors.As(offErr, &off) || on.ErrorCode() != off.ErrorCode() || on.ErrorMessage() != off.ErrorMessage() ||
+					!errors.As(onErr, &onOp) || !errors.As(offErr, &offOp) || onOp.OperationName != offOp.OperationName {
+					t.Fatalf("%s: online %v, offline %v", keyID, onErr, offErr)
+				}
+				continue
+			}
+			if aws.ToString(onOut.KeyId) != aws.ToString(offOut.KeyId) || onOut.SignatureValid != offOut.SignatureValid || onOut.SigningAlgorithm != offOut.SigningAlgorithm {
+				t.Fatalf("%s: online %+v, offline %+v", keyID, onOut, offOut)
+			}
+		}
+	}
+	// One GetPublicKey per distinct name, whatever the number of verifications.
+	if n := counting.getPublicKey.Load(); n != 4 {
+		t.Fatalf("GetPublicKey calls = %d, want 4 (one per name)", n)
+	}
+
+	// A key with the wrong usage: the same exception. The text differs:
+	// local-kms says "… which is not valid for signing." where AWS KMS says
+	// "… which is not valid for Verify." (docs/KMS-RULES.md §3.1, recorded by
+	// LocalStack); the offline client follows AWS.
+	encARN := localkmstest.KeyARN(localkmstest.CreateKey(t, online, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt))
+	in := &kms.VerifyInput{KeyId: aws.String(encARN), Message: message, Signature: bad, SigningAlgorithm: types.SigningAlgorithmSpecRsassaPssSha256}
+	_, onErr := online.Verify(ctx, in, noRetry)
+	_, offErr := offline.Verify(ctx, in)
+	var on, off *types.InvalidKeyUsageException
+	if !errors.As(onErr, &on) || !errors.As(offErr, &off) {
+		t.Fatalf("wrong usage: online %v, offline %v", onErr, offErr)
+	}
+	if want := encARN + " key usage is ENCRYPT_DECRYPT which is not valid for Verify."; off.ErrorMessage() != want {
+		t.Fatalf("offline message %q, want %q", off.ErrorMessage(), want)
+	}
+}
+
+// TestLocalKMSClientAliasRepoint: 64 goroutines verify through the offline
+// client, fed by local-kms through the real SDK client, while the alias is
+// re-pointed with UpdateAlias and the TTL expires; GetPublicKey is counted.
+func TestLocalKMSClientAliasRepoint(t *testing.T) {
+	online := localkmstest.Client(t)
+	counting := &countingKMS{Client: online}
+	clock := kmspubtest.NewClock()
+	const ttl = time.Minute
+	keys := kmspub.NewKeyring(counting, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+	})
+	offline := kmspub.NewClient(keys)
+	ctx := localkmstest.Context(t)
+	message := []byte("re-pointed alias")
+	idA := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	idB := localkmstest.CreateKey(t, online, types.KeySpecEccNistP384, types.KeyUsageTypeSignVerify)
+	sigs := map[string]*kms.SignOutput{}
+	for id, alg := range map[string]types.SigningAlgorithmSpec{idA: types.SigningAlgorithmSpecEcdsaSha256, idB: types.SigningAlgorithmSpecEcdsaSha384} {
+		out, err := online.Sign(ctx, &kms.SignInput{KeyId: aws.String(id), Message: message, SigningAlgorithm: alg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs[localkmstest.KeyARN(id)] = out
+	}
+	alias := localkmstest.CreateAlias(t, online, "kmspub-repoint", idA)
+
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	var firstErr atomic.Value
+	var verified atomic.Int64
+	var stop atomic.Bool
+	for range 64 {
+		wg.Go(func() {
+			for !stop.Load() {
+				k, err := keys.Get(ctx, alias)
+				if err == nil {
+					s := sigs[k.KeyID()]
+					_, err = offline.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(k.KeyID()), Message: message, Signature: s.Signature, SigningAlgorithm: s.SigningAlgorithm})
+				}
+				if err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				verified.Add(1)
+			}
+		})
+	}
+	waitVerified := func(n int64) {
+		v0 := verified.Load()
+		deadline := time.Now().Add(30 * time.Second)
+		for verified.Load() < v0+n && failures.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitVerified(200)
+	if _, err := online.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(idB)}); err != nil {
+		stop.Store(true)
+		wg.Wait()
+		t.Fatal(err)
+	}
+	waitVerified(200)
+	callsBefore := counting.getPublicKey.Load()
+	clock.Advance(ttl)
+	waitVerified(500)
+	stop.Store(true)
+	wg.Wait()
+	if failures.Load() != 0 {
+		t.Fatalf("%d goroutines failed; first: %v", failures.Load(), firstErr.Load())
+	}
+	if callsBefore != 1 {
+		t.Fatalf("GetPublicKey calls before the TTL expired = %d, want 1", callsBefore)
+	}
+	if n := counting.getPublicKey.Load(); n != 2 {
+		t.Fatalf("GetPublicKey calls = %d, want 2 (one per miss)", n)
+	}
+	if k := kmspubtest.Get(t, keys, alias); k.KeyID() != localkmstest.KeyARN(idB) {
+		t.Fatalf("alias resolves to %s, want %s", k.KeyID(), localkmstest.KeyARN(idB))
+	}
+}
+
+// TestLocalKMSKeyringStaleOnError puts a switchable fault in front of
+// local-kms, so that the Keyring sees KMS's errors exactly as the real SDK
+// client parses them: the stale key is served within the maximum
+// staleness, and the SDK-typed error comes through after it.
+func TestLocalKMSKeyringStaleOnError(t *testing.T) {
+	target, err := url.Parse(localkmstest.Endpoint(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	online := localkmstest.Client(t)
+	var failing atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"__type":"KMSInternalException","message":"injected"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	throughProxy := localkmstest.NewClient(srv.URL, func(o *kms.Options) { o.RetryMaxAttempts = 1 })
+
+	id := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	alias := localkmstest.CreateAlias(t, online, "kmspub-stale", id)
+	clock := kmspubtest.NewClock()
+	var reported atomic.Int64
+	const ttl, maxStale = time.Minute, 10 * time.Minute
+	r := kmspub.NewKeyring(throughProxy, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL = ttl
+		o.MaxStale = maxStale
+		o.ErrorHandler = func(keyID string, err error) {
+			var ie *types.KMSInternalException
+			if keyID != alias || !errors.As(err, &ie) {
+				t.Errorf("reported %s: %v; want %s and a KMSInternalException", keyID, err, alias)
+			}
+			reported.Add(1)
+		}
+	})
+	ctx := localkmstest.Context(t)
+	first, err := r.Get(ctx, alias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	clock.Advance(ttl)
+	if k, err := r.Get(ctx, alias); err != nil || k != first {
+		t.Fatalf("during the fault: %v; want the stale key", err)
+	}
+	clock.Advance(maxStale)
+	var ie *types.KMSInternalException
+	if _, err := r.Get(ctx, alias); !errors.As(err, &ie) {
+		t.Fatalf("past the maximum staleness: %v, want KMSInternalException", err)
+	}
+	if n := reported.Load(); n != 2 {
+		t.Fatalf("%d failures reported, want 2", n)
+	}
+	// The key ARN never needed KMS again.
+	if k, err := r.Get(ctx, localkmstest.KeyARN(id)); err != nil || k != first {
+		t.Fatalf("key ARN during the fault: %v", err)
+	}
+}
+
+// TestLocalKMSClientKeyState disables and schedules deletion of a real
+// local-kms key, and compares KMS's refusal with the offline client's.
+func TestLocalKMSClientKeyState(t *testing.T) {
+	online := localkmstest.Client(t)
+	counting := &countingKMS{Client: online}
+	offline := kmspub.NewClient(counting, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: counting, MaxAge: 0} })
+	ctx := localkmstest.Context(t)
+	id := localkmstest.CreateKey(t, online, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+	arn := localkmstest.KeyARN(id)
+	message := []byte("key state")
+	signed, err := online.Sign(ctx, &kms.SignInput{KeyId: &id, Message: message, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &kms.VerifyInput{KeyId: aws.String(arn), Message: message, Signature: signed.Signature, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}
+	if _, err := offline.Verify(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	compare := func(what string) {
+		t.Helper()
+		_, onErr := online.Verify(ctx, in, noRetry)
+		_, offErr := offline.Verify(ctx, in)
+		var on, off smithy.APIError
+		if !errors.As(onErr, &on) || !errors.As(offErr, &off) || on.ErrorCode() != off.ErrorCode() || on.ErrorMessage() != off.ErrorMessage() {
+			t.Fatalf("%s: online %v, offline %v", what, onErr, offErr)
+		}
+	}
+	if _, err := online.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	compare("disabled")
+	if _, err := online.EnableKey(ctx, &kms.EnableKeyInput{KeyId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := offline.Verify(ctx, in); err != nil {
+		t.Fatalf("enabled again: %v", err)
+	}
+	days := int32(7)
+	if _, err := online.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: &days}); err != nil {
+		t.Fatal(err)
+	}
+	compare("pending deletion")
+	if n := counting.getPublicKey.Load(); n != 1 {
+		t.Fatalf("GetPublicKey calls = %d, want 1", n)
+	}
+	if n := counting.describeKey.Load(); n != 4 {
+		t.Fatalf("DescribeKey calls = %d, want 4 (maxAge 0: one per offline operation)", n)
 	}
 }

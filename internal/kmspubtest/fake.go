@@ -1,0 +1,226 @@
+package kmspubtest
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub"
+)
+
+// FakeKMS is a GetPublicKey and DescribeKey client for fault injection: it
+// answers with the real test keys, resolves aliases and bare key IDs to
+// their ARNs as KMS does, counts calls, and fails or blocks on demand. KMS's
+// own behaviour is tested against local-kms; this is for what local-kms
+// cannot be made to do.
+type FakeKMS struct {
+	// Gate, when set before the first call, makes every call wait for it to
+	// close (or for the call's context to end); Entered, when set, receives
+	// one value per call entering.
+	Gate, Entered chan struct{}
+
+	Calls         atomic.Int64 // GetPublicKey calls
+	DescribeCalls atomic.Int64 // DescribeKey calls
+
+	mu      sync.Mutex
+	keys    map[string]*kms.GetPublicKeyOutput // by key ARN
+	aliases map[string]string                  // alias name, alias ARN or bare key ID → key ARN
+	states  map[string]types.KeyState          // by key ARN; absent means Enabled
+	fail    error                              // when set, every call fails with it
+}
+
+// fakeKeyFiles are the test keys the fake serves, by short name. The files
+// of one spec share a KeyId, so each short name gets its own ARN.
+var fakeKeyFiles = map[string]struct {
+	spec  types.KeySpec
+	usage types.KeyUsageType
+}{
+	"p256":     {types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify},
+	"p384":     {types.KeySpecEccNistP384, types.KeyUsageTypeSignVerify},
+	"rsa":      {types.KeySpecRsa2048, types.KeyUsageTypeSignVerify},
+	"rsaenc":   {types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt},
+	"mlkem768": {types.KeySpecMlKem768, types.KeyUsageTypeEncapsulateDecapsulate},
+	"ecdh":     {types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement},
+}
+
+// NewFakeKMS returns a FakeKMS serving the keys FakeKey names, each under
+// its FakeKeyARN and its bare key ID.
+func NewFakeKMS(t testing.TB) *FakeKMS {
+	t.Helper()
+	f := &FakeKMS{
+		keys:    map[string]*kms.GetPublicKeyOutput{},
+		aliases: map[string]string{},
+		states:  map[string]types.KeyState{},
+	}
+	for short := range fakeKeyFiles {
+		f.Serve(FakeKey(t, short).GetPublicKeyOutput())
+	}
+	return f
+}
+
+// FakeKey returns the test key a FakeKMS serves under a short name — p256,
+// p384, rsa (SIGN_VERIFY), rsaenc (RSA_2048 ENCRYPT_DECRYPT), mlkem768,
+// ecdh (ECC_NIST_P256 KEY_AGREEMENT) — with its FakeKeyARN.
+func FakeKey(t testing.TB, short string) *kmspub.PublicKey {
+	t.Helper()
+	file, ok := fakeKeyFiles[short]
+	if !ok {
+		t.Fatalf("no test key %q", short)
+	}
+	out := Key(t, file.spec, file.usage).GetPublicKeyOutput()
+	out.KeyId = aws.String(FakeKeyARN(short))
+	k, err := kmspub.FromGetPublicKeyOutput(out)
+	Check(t, err)
+	return k
+}
+
+// FakeKeyARN returns the key ARN a FakeKMS gives a short name.
+func FakeKeyARN(short string) string {
+	return "arn:aws:kms:us-east-1:111122223333:key/" + fmt.Sprintf("%08x-0000-4000-8000-000000000000", crc32.ChecksumIEEE([]byte(short)))
+}
+
+// FakeAliasARN turns "alias/x" into the alias ARN in the fake keys' account
+// and Region.
+func FakeAliasARN(alias string) string { return "arn:aws:kms:us-east-1:111122223333:" + alias }
+
+// Serve makes f answer out for its KeyId (a key ARN) and for the bare key
+// ID in it, in place of whatever it answered before.
+func (f *FakeKMS) Serve(out *kms.GetPublicKeyOutput) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	arn := aws.ToString(out.KeyId)
+	f.keys[arn] = out
+	f.aliases[arn[strings.LastIndex(arn, "/")+1:]] = arn
+}
+
+// Point makes alias (and its alias ARN) resolve to keyARN.
+func (f *FakeKMS) Point(alias, keyARN string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.aliases[alias] = keyARN
+	f.aliases[FakeAliasARN(alias)] = keyARN
+}
+
+// SetFail makes every call fail with err (nil: succeed again).
+func (f *FakeKMS) SetFail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = err
+}
+
+// SetState sets the KeyState DescribeKey reports for keyARN.
+func (f *FakeKMS) SetState(keyARN string, s types.KeyState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.states[keyARN] = s
+}
+
+// WantCalls fails t unless f answered want GetPublicKey calls.
+func (f *FakeKMS) WantCalls(t testing.TB, want int64) {
+	t.Helper()
+	if got := f.Calls.Load(); got != want {
+		t.Fatalf("GetPublicKey calls = %d, want %d", got, want)
+	}
+}
+
+func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
+	if f.Entered != nil {
+		f.Entered <- struct{}{}
+	}
+	if f.Gate != nil {
+		select {
+		case <-f.Gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return "", f.fail
+	}
+	if arn, ok := f.aliases[id]; ok {
+		id = arn
+	}
+	if _, ok := f.keys[id]; !ok {
+		return "", &types.NotFoundException{Message: aws.String(fmt.Sprintf("Key '%s' does not exist", id))}
+	}
+	return id, nil
+}
+
+// GetPublicKey answers as KMS would for the keys f serves.
+func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _ ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	f.Calls.Add(1)
+	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := *f.keys[arn]
+	return &out, nil
+}
+
+// DescribeKey answers with the key's ARN and the state SetState gave it
+// (Enabled by default).
+func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	f.DescribeCalls.Add(1)
+	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	state, ok := f.states[arn]
+	if !ok {
+		state = types.KeyStateEnabled
+	}
+	return &kms.DescribeKeyOutput{KeyMetadata: &types.KeyMetadata{
+		KeyId:    aws.String(arn[strings.LastIndex(arn, "/")+1:]),
+		Arn:      aws.String(arn),
+		KeyState: state,
+		Enabled:  state == types.KeyStateEnabled,
+	}}, nil
+}
+
+// Clock is a clock tests move by hand, for KeyringOptions.Clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock standing at a fixed date.
+func NewClock() *Clock { return &Clock{now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Get calls r.Get and fails t on error.
+func Get(t testing.TB, r *kmspub.Keyring, name string) *kmspub.PublicKey {
+	t.Helper()
+	k, err := r.Get(context.Background(), name)
+	if err != nil {
+		t.Fatalf("Get(%q): %v", name, err)
+	}
+	return k
+}

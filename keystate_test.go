@@ -1,0 +1,139 @@
+package kmspub_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
+)
+
+func TestKeyStateCheck(t *testing.T) {
+	ctx := context.Background()
+	arn := kmspubtest.FakeKeyARN("p256")
+	for _, tc := range []struct {
+		state types.KeyState
+		code  string
+		msg   string
+	}{
+		{types.KeyStateEnabled, "", ""},
+		{types.KeyStateDisabled, "DisabledException", arn + " is disabled."},
+		{types.KeyStatePendingDeletion, "KMSInvalidStateException", arn + " is pending deletion."},
+		{types.KeyStatePendingImport, "KMSInvalidStateException", arn + " is pending import."},
+		{types.KeyStateUnavailable, "KMSInvalidStateException", arn + " is Unavailable."},
+		{types.KeyStateCreating, "KMSInvalidStateException", arn + " is Creating."},
+	} {
+		t.Run(string(tc.state), func(t *testing.T) {
+			f := kmspubtest.NewFakeKMS(t)
+			f.SetState(arn, tc.state)
+			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} })
+			_, err := c.Verify(ctx, verifyRequest(t, arn))
+			if tc.code == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				kmspubtest.WantOperation(t, err, "Verify")
+				kmspubtest.WantAPIError(t, err, tc.code, tc.msg)
+			}
+			// GetPublicKey is not checked: KMS answers it for a disabled key.
+			if _, err := c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(arn)}); err != nil {
+				t.Fatalf("GetPublicKey: %v", err)
+			}
+			if n := f.DescribeCalls.Load(); n != 1 {
+				t.Fatalf("DescribeKey calls = %d, want 1", n)
+			}
+		})
+	}
+	var de *types.DisabledException
+	f := kmspubtest.NewFakeKMS(t)
+	f.SetState(arn, types.KeyStateDisabled)
+	_, err := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} }).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(arn), Plaintext: []byte("x")})
+	if !errors.As(err, &de) {
+		t.Fatalf("Encrypt with a disabled key: %v, want DisabledException", err)
+	}
+}
+
+func TestKeyStateMaxAgeAndFailures(t *testing.T) {
+	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
+	var reported []string
+	var mu sync.Mutex
+	const maxAge, maxStale, negative = time.Minute, 10 * time.Minute, 5 * time.Second
+	keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.MaxStale = maxStale
+		o.NegativeTTL = negative
+		o.ErrorHandler = func(keyID string, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			reported = append(reported, keyID)
+		}
+	})
+	arn := kmspubtest.FakeKeyARN("p256")
+	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: maxAge} })
+	ctx := context.Background()
+	verify := func() error { _, err := c.Verify(ctx, verifyRequest(t, arn)); return err }
+	wantDescribe := func(n int64) {
+		t.Helper()
+		if got := f.DescribeCalls.Load(); got != n {
+			t.Fatalf("DescribeKey calls = %d, want %d", got, n)
+		}
+	}
+
+	if err := verify(); err != nil {
+		t.Fatal(err)
+	}
+	// Disabled in KMS: still used until the state is maxAge old.
+	f.SetState(arn, types.KeyStateDisabled)
+	clock.Advance(maxAge - time.Nanosecond)
+	if err := verify(); err != nil {
+		t.Fatalf("within maxAge: %v", err)
+	}
+	wantDescribe(1)
+	clock.Advance(time.Nanosecond)
+	var de *types.DisabledException
+	if err := verify(); !errors.As(err, &de) {
+		t.Fatalf("after maxAge: %v, want DisabledException", err)
+	}
+	wantDescribe(2)
+
+	// DescribeKey failing: the last state (Disabled) stays in force and the
+	// failure is reported.
+	f.SetState(arn, types.KeyStateEnabled)
+	f.SetFail(&types.KMSInternalException{Message: aws.String("injected")})
+	clock.Advance(maxAge)
+	if err := verify(); !errors.As(err, &de) {
+		t.Fatalf("DescribeKey failing: %v, want the last state's DisabledException", err)
+	}
+	wantDescribe(3)
+	mu.Lock()
+	if len(reported) != 1 || reported[0] != arn {
+		t.Fatalf("reported %q, want one report for %s", reported, arn)
+	}
+	mu.Unlock()
+	// Past the maximum staleness, the DescribeKey error itself.
+	clock.Advance(maxStale)
+	var ie *types.KMSInternalException
+	if err := verify(); !errors.As(err, &ie) {
+		t.Fatalf("past max staleness: %v, want the KMSInternalException", err)
+	}
+	wantDescribe(4)
+	// Within the negative TTL, no new call; after it, recovery.
+	if err := verify(); !errors.As(err, &ie) {
+		t.Fatalf("negative TTL: %v", err)
+	}
+	wantDescribe(4)
+	f.SetFail(nil)
+	clock.Advance(negative)
+	if err := verify(); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+	wantDescribe(5)
+}
