@@ -7,6 +7,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
@@ -281,6 +282,44 @@ func ExamplePublicKey_Encapsulate() {
 	// shared secret bytes: 32
 	// ciphertext bytes: 1088
 	// sealed bytes: 21
+}
+
+// Confirm the shared secret with a key-confirmation tag instead of an AEAD:
+// send a MAC of the ciphertext under a key derived from the secret, which
+// the recipient recomputes after KMS Decapsulate and compares in constant
+// time. A mismatch means the secrets differ (KMS Decapsulate never says so).
+func ExamplePublicKey_Encapsulate_keyConfirmation() {
+	data, err := os.ReadFile("testdata/keys/ML_KEM_768.ENCAPSULATE_DECAPSULATE.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := kmspub.ParseGetPublicKeyJSON(data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	secret, ciphertext, err := key.Encapsulate(types.EncapsulationAlgorithmSpecMlKem)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// One key per purpose, each derived from the secret: never the raw
+	// secret itself.
+	confirmKey, err := hkdf.Key(sha256.New, secret, nil, "example.com/v1 key confirmation "+key.KeyID(), 32)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, confirmKey)
+	mac.Write(ciphertext)
+	tag := mac.Sum(nil) // sent with the ciphertext
+
+	// The recipient: secret' from KMS Decapsulate(ciphertext), then the same
+	// derivation, and hmac.Equal(tag, tag'). Here the secret is the same.
+	check := hmac.New(sha256.New, confirmKey)
+	check.Write(ciphertext)
+	fmt.Println("tag bytes:", len(tag))
+	fmt.Println("confirmed:", hmac.Equal(tag, check.Sum(nil)))
+	// Output:
+	// tag bytes: 32
+	// confirmed: true
 }
 
 // Agree on a secret with a KMS KEY_AGREEMENT key: compute it offline, and

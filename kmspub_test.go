@@ -1055,6 +1055,51 @@ func TestFetch(t *testing.T) {
 	})
 }
 
+// TestPublicKeyEqual: Equal holds for the same key with the same metadata —
+// read twice, or from its two SM2 OID forms — and fails when anything a
+// PublicKey holds differs: the key, its ID, usage or an algorithm list.
+func TestPublicKeyEqual(t *testing.T) {
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	if !p256.Equal(kmspubtest.SigningKey(t, types.KeySpecEccNistP256)) {
+		t.Error("a key read twice is not Equal to itself")
+	}
+	var _ interface{ Equal(crypto.PublicKey) bool } = p256 // as the standard library's keys
+
+	sm2DER := kmspubtest.PublicKeyDER(t, types.KeySpecSm2)
+	alternative := spkitest.Build(oidSM2, spkitest.OID(oidSM2), 0, sm2DER[len(sm2DER)-65:])
+	meta := &kms.GetPublicKeyOutput{KeySpec: types.KeySpecSm2, KeyUsage: sv}
+	a, err := kmspub.ParseSubjectPublicKeyInfo(sm2DER, meta)
+	kmspubtest.Check(t, err)
+	b, err := kmspub.ParseSubjectPublicKeyInfo(alternative, meta)
+	kmspubtest.Check(t, err)
+	if !a.Equal(b) {
+		t.Error("the two OID forms of one SM2 key are not Equal")
+	}
+
+	withoutID := p256.GetPublicKeyOutput()
+	withoutID.KeyId, withoutID.PublicKey = nil, nil
+	subset := kmspubtest.Key(t, types.KeySpecRsa3072, types.KeyUsageTypeEncryptDecrypt).GetPublicKeyOutput()
+	subset.PublicKey, subset.EncryptionAlgorithms = nil, []types.EncryptionAlgorithmSpec{types.EncryptionAlgorithmSpecRsaesOaepSha256}
+	parse := func(der []byte, meta *kms.GetPublicKeyOutput) *kmspub.PublicKey {
+		k, err := kmspub.ParseSubjectPublicKeyInfo(der, meta)
+		kmspubtest.Check(t, err)
+		return k
+	}
+	for name, pair := range map[string][2]*kmspub.PublicKey{
+		"another key":    {p256, kmspubtest.SigningKey(t, types.KeySpecEccNistP384)},
+		"another key ID": {p256, parse(p256.DER(), withoutID)},
+		"another usage":  {kmspubtest.Key(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement), kmspubtest.SigningKey(t, types.KeySpecEccNistP256)},
+		"another list":   {kmspubtest.Key(t, types.KeySpecRsa3072, types.KeyUsageTypeEncryptDecrypt), parse(kmspubtest.PublicKeyDER(t, types.KeySpecRsa3072), subset)},
+	} {
+		if pair[0].Equal(pair[1]) || pair[1].Equal(pair[0]) {
+			t.Errorf("%s: Equal", name)
+		}
+	}
+	if p256.Equal(p256.CryptoPublicKey()) || p256.Equal((*kmspub.PublicKey)(nil)) || p256.Equal(nil) {
+		t.Error("Equal to something that is not a *PublicKey")
+	}
+}
+
 // TestPublicKeyConcurrentUse: a PublicKey is immutable; its accessors and
 // MarshalJSON may run at once (meaningful under -race).
 func TestPublicKeyConcurrentUse(t *testing.T) {

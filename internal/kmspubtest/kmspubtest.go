@@ -5,8 +5,8 @@
 // loop that reports CPU time. Every function that takes a testing.TB fails
 // the test (t.Fatal) rather than return an error.
 //
-// It reads testdata from the repository root, found from this source file,
-// so it works from every package and every module nested in the
+// It reads testdata from the repository root, found from the source files'
+// location, so it works from every package and every module nested in the
 // repository. It imports kmspub, so kmspub's own tests that use it are in
 // package kmspub_test.
 package kmspubtest
@@ -14,18 +14,14 @@ package kmspubtest
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/kmspub/kmspub/internal/wycheproof"
 )
 
-// Dir is the repository's testdata directory.
-func Dir() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		panic("kmspubtest: cannot locate the source file")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
-}
+// Dir is the repository's testdata directory, where internal/wycheproof
+// finds the vectors (testdata/wycheproof).
+func Dir() string { return filepath.Dir(wycheproof.Dir()) }
 
 // Path returns the path of a file under testdata, e.g. Path("sample",
 // "message.txt").
