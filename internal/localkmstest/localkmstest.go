@@ -25,7 +25,9 @@ import (
 const EndpointEnv = "KMSPUB_KMS_ENDPOINT"
 
 // Region and Account are what local-kms puts in every key ARN, as
-// scripts/with-localkms starts it.
+// scripts/with-localkms starts it. That script reads them, and the seeded
+// key IDs below, from this file: these constants are the one place they are
+// written.
 const (
 	Region  = "eu-west-2"
 	Account = "111122223333"
