@@ -14,7 +14,10 @@ import (
 )
 
 // The KMS calls a service makes with public keys, one interface each, so
-// that code written against *kms.Client takes a [Client] unchanged.
+// that code written against *kms.Client takes a [Client] unchanged: a
+// function that takes a VerifyAPIClient accepts either. kmspub itself does
+// not call them yet; the Client will, to pass operations on keys it cannot
+// serve offline (symmetric and HMAC keys) to the client it wraps.
 type (
 	// VerifyAPIClient is KMS Verify.
 	VerifyAPIClient interface {

@@ -33,9 +33,10 @@ type keyFile struct {
 // (and [PublicKey.MarshalJSON] writes) and validates it as
 // [FromGetPublicKeyOutput] does. Layout, whitespace and member order are
 // free; KeyId, PublicKey, KeySpec and KeyUsage are required. It refuses
-// input over [MaxKeyFileSize], member names not spelled exactly as the CLI writes
-// them, unknown or repeated members, anything but whitespace after the
-// object, and a PublicKey that is not standard padded base64 on one line.
+// input over [MaxKeyFileSize], member names not spelled exactly as the CLI
+// writes them, unknown or repeated members, anything but whitespace after
+// the object, and a PublicKey that is not standard padded base64 on one
+// line.
 func ParseGetPublicKeyJSON(data []byte) (*PublicKey, error) {
 	if len(data) > MaxKeyFileSize {
 		return nil, invalidKey("JSON", fmt.Sprintf("is %d bytes; a get-public-key file is under %d", len(data), MaxKeyFileSize), nil)
