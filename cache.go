@@ -17,8 +17,8 @@ import (
 // stored; a new call stores a new one.
 type cached[V comparable] struct {
 	value   V         // the last good answer; the zero V when none
-	at      time.Time // when value was obtained
 	err     error     // the failure of the last call, if it failed
+	at      time.Time // when value was obtained
 	retryAt time.Time // with err: do not ask KMS again before this
 }
 

@@ -85,9 +85,10 @@ type Keyring struct {
 
 // keyringEntry is what the Keyring knows about one name. It is never
 // modified once stored.
+//
+// The fields a hit reads (permanent, expired, value, err) come first, in
+// one cache line.
 type keyringEntry struct {
-	cached[*PublicKey] // value is nil when the name never resolved (a negative entry)
-
 	permanent bool // the name is the key's own ARN: valid for ever
 
 	// expired is set by a timer TTL after the name resolved, when the
@@ -96,6 +97,8 @@ type keyringEntry struct {
 	// default clock a hit on a name reads this flag instead. It is the one
 	// field that changes after the entry is stored.
 	expired atomic.Bool
+
+	cached[*PublicKey] // value is nil when the name never resolved (a negative entry)
 }
 
 // KeyringOptions configures a [Keyring]. [NewKeyring] sets every field to
