@@ -11,9 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // The CLI's limits: a blob file (fileb://, file://) or --key-file of any
@@ -22,16 +23,6 @@ import (
 // are sparse: 100 MB of them costs no disk.
 
 const hugeFile = 100 << 20
-
-// cliAllocated returns the bytes allocated (process-wide) while f runs.
-func cliAllocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // sparseFile creates a file of size zero bytes that occupies no disk.
 func sparseFile(t *testing.T, size int64) string {
@@ -62,7 +53,7 @@ func TestLimitsBlobFiles(t *testing.T) {
 	}
 	var err error
 	for what, arg := range inputs {
-		n := cliAllocated(func() { _, err = parseBlob("signature", arg) })
+		n := kmspubtest.Allocated(func() { _, err = parseBlob("signature", arg) })
 		if err == nil || !strings.Contains(err.Error(), "larger than") {
 			t.Errorf("%s: %v; want the size refusal", what, err)
 		}
@@ -74,7 +65,7 @@ func TestLimitsBlobFiles(t *testing.T) {
 
 	var stderr bytes.Buffer
 	var status int
-	n := cliAllocated(func() {
+	n := kmspubtest.Allocated(func() {
 		status = run(context.Background(), []string{"verify", "--key-file", path, "--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY",
 			"--message", "bQ==", "--signing-algorithm", "ECDSA_SHA_256", "--signature", "MAA="}, io.Discard, &stderr)
 	})
@@ -87,7 +78,7 @@ func TestLimitsBlobFiles(t *testing.T) {
 	t.Logf("--key-file, %d MB: refused after allocating %d bytes", hugeFile>>20, n)
 
 	var key any
-	n = cliAllocated(func() { key, err = readPrivateKey(path) })
+	n = kmspubtest.Allocated(func() { key, err = readPrivateKey(path) })
 	if err == nil || key != nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("--private-key of %d bytes: %v", hugeFile, err)
 	}
@@ -125,7 +116,7 @@ func TestLimitsMessageFile(t *testing.T) {
 
 	var stdout, stderr bytes.Buffer
 	var status int
-	n := cliAllocated(func() {
+	n := kmspubtest.Allocated(func() {
 		status = run(context.Background(), []string{"verify", "--key-file", filepath.Join(keys, "ECC_NIST_P256.SIGN_VERIFY.json"),
 			"--message-file", path, "--signing-algorithm", "ECDSA_SHA_256", "--signature", "fileb://" + sigPath}, &stdout, &stderr)
 	})
