@@ -14,6 +14,7 @@ import (
 	"io"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -180,6 +181,9 @@ func Decrypt(ctx context.Context, client KMSClient, src io.Reader, optFns ...fun
 	d := &dataKeyDecrypter{ctx: ctx, client: client, opts: &o, suite: h.Suite, context: canonical}
 	dataKey, keyID, err := d.decrypt(h.EncryptedDataKeys)
 	if err != nil {
+		if ne, ok := err.(*NoDataKeyError); ok && len(authOnly) > 0 {
+			ne.UnstoredContextKeys = slices.Sorted(maps.Keys(authOnly))
+		}
 		return nil, err
 	}
 	keys, err := deriveMessageKeys(h.Suite, dataKey, h.MessageID)
@@ -227,7 +231,7 @@ func DecryptBytes(ctx context.Context, client KMSClient, message []byte, optFns 
 
 func quotedKeys(m map[string]string) string {
 	var ks []string
-	for k := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ks = append(ks, quoteKey(k))
 	}
 	return strings.Join(ks, ", ")

@@ -78,6 +78,10 @@ type NoDataKeyError struct {
 	// Skipped counts the encrypted data keys no given key could open: of
 	// another provider, or for another KMS key.
 	Skipped int
+	// UnstoredContextKeys are required encryption context keys the message
+	// does not store. They are added to the context the data key is bound
+	// to, so a data key not bound to them does not decrypt.
+	UnstoredContextKeys []string
 }
 
 func (e *NoDataKeyError) Error() string {
@@ -89,6 +93,16 @@ func (e *NoDataKeyError) Error() string {
 	for _, err := range e.Errors {
 		b.WriteString("; ")
 		b.WriteString(err.Error())
+	}
+	if len(e.UnstoredContextKeys) > 0 {
+		b.WriteString("; the required encryption context keys ")
+		for i, k := range e.UnstoredContextKeys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(quoteKey(k))
+		}
+		b.WriteString(" are not stored in the message: if the writer did not authenticate them without storing them, they are not part of its context")
 	}
 	return b.String()
 }

@@ -20,18 +20,19 @@ type messageKeys struct {
 }
 
 func deriveMessageKeys(suite esdkformat.SuiteID, dataKey []byte, messageID [esdkformat.MessageIDSize]byte) (*messageKeys, error) {
-	prk, err := hkdf.Extract(sha512.New, dataKey, messageID[:])
+	prk, err := newHKDFSHA512(dataKey, messageID[:])
 	if err != nil {
 		return nil, err
 	}
 	var info [2 + len("DERIVEKEY")]byte
 	binary.BigEndian.PutUint16(info[:], uint16(suite))
 	copy(info[2:], "DERIVEKEY")
-	encKey, err := hkdf.Expand(sha512.New, prk, string(info[:]), esdkformat.DataKeySize)
+	encKey, err := prk.expand(string(info[:]), esdkformat.DataKeySize)
 	if err != nil {
 		return nil, err
 	}
-	commitKey, err := hkdf.Expand(sha512.New, prk, "COMMITKEY", esdkformat.CommitKeySize)
+	defer clear(encKey)
+	commitKey, err := prk.expand("COMMITKEY", esdkformat.CommitKeySize)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +43,18 @@ func deriveMessageKeys(suite esdkformat.SuiteID, dataKey []byte, messageID [esdk
 	k := &messageKeys{aead: aead}
 	copy(k.commitKey[:], commitKey)
 	return k, nil
+}
+
+// hkdfSHA512 is the pseudorandom key of an HKDF-SHA512 extract, expanded
+// once per key (the spec's SHOULD: one extract for both keys).
+type hkdfSHA512 []byte
+
+func newHKDFSHA512(secret, salt []byte) (hkdfSHA512, error) {
+	return hkdf.Extract(sha512.New, secret, salt)
+}
+
+func (prk hkdfSHA512) expand(info string, n int) ([]byte, error) {
+	return hkdf.Expand(sha512.New, prk, info, n)
 }
 
 // newGCM returns AES-GCM with the suite's 12-byte IV and 16-byte tag.
