@@ -3,7 +3,6 @@ package envelope_test
 import (
 	"context"
 	"crypto"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
@@ -18,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-	gmsmecdh "github.com/emmansun/gmsm/ecdh"
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
@@ -170,8 +168,3 @@ func (f *fakeKMS) DeriveSharedSecret(ctx context.Context, in *kms.DeriveSharedSe
 	}
 	return &kms.DeriveSharedSecretOutput{KeyId: aws.String(id), SharedSecret: secret, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh}, nil
 }
-
-var (
-	_ = ecdh.P256
-	_ = gmsmecdh.P256
-)
