@@ -117,7 +117,9 @@ func ExampleDecrypt() {
 }
 
 // exampleKMS answers KMS Decrypt for the RSA_2048 test key, as KMS would.
-type exampleKMS struct{ envelope.DeriveSharedSecretAPIClient }
+type exampleKMS struct {
+	envelope.DeriveSharedSecretAPIClient
+}
 
 func (exampleKMS) Decrypt(_ context.Context, in *kms.DecryptInput, _ ...func(*kms.Options)) (*kms.DecryptOutput, error) {
 	if in.EncryptionAlgorithm != types.EncryptionAlgorithmSpecRsaesOaepSha256 {

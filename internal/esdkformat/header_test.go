@@ -170,9 +170,11 @@ func noEDKs(t *testing.T) []byte {
 
 func TestMarshalBodyRefusals(t *testing.T) {
 	for name, mutate := range map[string]func(h *Header){
-		"no EDKs":           func(h *Header) { h.EncryptedDataKeys = nil },
-		"frame length 0":    func(h *Header) { h.FrameLength = 0 },
-		"context too large": func(h *Header) { h.EncryptionContext = map[string]string{"a": strings.Repeat("x", 40000), "b": strings.Repeat("y", 40000)} },
+		"no EDKs":        func(h *Header) { h.EncryptedDataKeys = nil },
+		"frame length 0": func(h *Header) { h.FrameLength = 0 },
+		"context too large": func(h *Header) {
+			h.EncryptionContext = map[string]string{"a": strings.Repeat("x", 40000), "b": strings.Repeat("y", 40000)}
+		},
 		"provider ID UTF-8": func(h *Header) { h.EncryptedDataKeys[0].ProviderID = "\xff" },
 		"ciphertext size":   func(h *Header) { h.EncryptedDataKeys[0].Ciphertext = make([]byte, MaxFieldSize+1) },
 	} {
