@@ -11,6 +11,7 @@ require (
 	github.com/emmansun/gmsm v0.44.1
 	github.com/rogpeppe/go-internal v1.16.0
 	golang.org/x/crypto v0.54.0
+	golang.org/x/term v0.45.0
 )
 
 require (

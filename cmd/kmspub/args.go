@@ -15,6 +15,10 @@ const (
 	oneValue argKind = iota
 	listValue
 	noValue // a switch such as --dry-run
+	// appendList is listValue whose repeats add up, like argparse's
+	// action='append' with nargs='+' (the AWS Encryption CLI's
+	// --wrapping-keys): --key-file a --key-file b c holds a, b and c.
+	appendList
 )
 
 // option describes one --name of a command.
@@ -81,7 +85,7 @@ func parseArgs(argv []string, opts []option) (*args, error) {
 			default:
 				return nil, usageError("argument --%s: expected one argument", name)
 			}
-		case listValue:
+		case listValue, appendList:
 			var values []string
 			if hasInline {
 				values = append(values, inline)
@@ -92,6 +96,9 @@ func parseArgs(argv []string, opts []option) (*args, error) {
 			}
 			if len(values) == 0 {
 				return nil, usageError("argument --%s: expected at least one argument", name)
+			}
+			if o.kind == appendList {
+				values = append(a.list[name], values...)
 			}
 			a.list[name] = values
 		}
@@ -154,7 +161,7 @@ func formatOptions(opts []option) string {
 			v = "<value>"
 		}
 		switch o.kind {
-		case listValue:
+		case listValue, appendList:
 			fmt.Fprintf(&b, "  --%s %s [%s ...]\n", o.name, v, v)
 		case noValue:
 			fmt.Fprintf(&b, "  --%s\n", o.name)

@@ -52,7 +52,7 @@ func FuzzParseArgs(f *testing.F) {
 			switch {
 			case one && (o.kind != oneValue || isList):
 				t.Fatalf("--%s holds one value, but is a list option", o.name)
-			case isList && (o.kind != listValue || len(list) == 0):
+			case isList && (o.kind != listValue && o.kind != appendList || len(list) == 0):
 				t.Fatalf("--%s holds %d list values", o.name, len(list))
 			case one:
 				canonical = append(canonical, "--"+o.name+"="+v)

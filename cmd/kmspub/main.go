@@ -43,10 +43,14 @@ type command struct {
 	// run does the command. Its JSON response goes to stdout through
 	// printJSON (run formats it per --query and --output); a data command
 	// (see isDataCommand) writes what it likes. stdout reaches the real
-	// stdout only once run has returned nil.
+	// stdout only once run has returned nil, unless streamsStdout.
 	run func(ctx context.Context, a *args, stdout io.Writer) error
 	// hidden commands are left out of help and the "Invalid choice" list.
 	hidden bool
+	// streamsStdout gives run the real stdout instead of a buffer printed
+	// on success: for data of any size (encrypt-message and
+	// decrypt-message --output -), which a buffer would hold whole.
+	streamsStdout bool
 }
 
 // commands holds every subcommand, registered by the files defining them.
@@ -133,7 +137,11 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	defer func() { binaryFormat = "base64" }()
 
 	var out bytes.Buffer
-	if err := c.run(ctx, a, &out); err != nil {
+	w := io.Writer(&out)
+	if c.streamsStdout {
+		w = stdout
+	}
+	if err := c.run(ctx, a, w); err != nil {
 		return report(stderr, operationError(c.operation, err))
 	}
 	var formatted bytes.Buffer

@@ -66,6 +66,8 @@ func TestScripts(t *testing.T) {
 			"jsonget":    cmdJSONGet,
 			"mlkemdecap": cmdMLKEMDecapsulate,
 			"mldsasign":  cmdMLDSASign,
+			"esdkheader": cmdESDKHeader,
+			"flipbyte":   cmdFlipByte,
 		},
 	})
 }
