@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:      "decrypt-message",
 		operation: "Decrypt",
-		summary:   "Decrypt an encrypt-message (Encryption SDK) message via KMS.",
+		summary:   "Decrypt an Encryption SDK message through KMS.",
 		usage: "decrypt-message --input <path>|- --output <path>|-\n" +
 			"       [--encryption-context <key=value> ...] [--encryption-algorithm <value>]\n" +
 			"       [--key-id <value> ... | --key-file <path> ...]",

@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:      "encrypt-message",
 		operation: "Encrypt",
-		summary:   "Encrypt any size of data for KMS keys, offline (Encryption SDK).",
+		summary:   "Encrypt data of any size for KMS keys, offline.",
 		usage: "encrypt-message (--key-file <path> | --key-id <value>) ...\n" +
 			"       --input <path>|- --output <path>|- [--encryption-algorithm <value>]\n" +
 			"       [--encryption-context <key=value> ...] [--frame-length <n>]",
