@@ -150,7 +150,20 @@ func contextErrorFrom(err error) error {
 // EncryptBytes encrypts plaintext for recipients in one call and returns
 // the whole message. It is Encrypt for data that is already in memory.
 func EncryptBytes(plaintext []byte, recipients []Recipient, optFns ...func(*EncryptOptions)) ([]byte, error) {
+	var o EncryptOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	frameLen := o.FrameLength
+	if frameLen <= 0 {
+		frameLen = DefaultFrameLength
+	}
+	// Room for the whole message: per frame, a sequence number, IV and
+	// tag; a header of the context and at most 1 KiB per data key.
 	var buf bytes.Buffer
+	frames := len(plaintext)/frameLen + 1
+	buf.Grow(len(plaintext) + frames*(esdkformat.RegularFramePrefixSize+esdkformat.TagSize) + esdkformat.FinalFramePrefixSize +
+		256 + 4*len(o.EncryptionContext) + len(recipients)<<10)
 	w, err := Encrypt(&buf, recipients, optFns...)
 	if err != nil {
 		return nil, err
