@@ -21,8 +21,9 @@
 //   - RSA key, usage ENCRYPT_DECRYPT: an "aws-kms-rsa" encrypted data key —
 //     RSA-OAEP, with the KMS algorithm the key lists, of SHA-384(context) ‖
 //     data key, naming the key ARN. The AWS KMS RSA keyring of the AWS
-//     Encryption SDKs (Java, Python, .NET, Rust, Go, …) opens it with KMS
-//     Decrypt; so does Decrypt here.
+//     Encryption SDKs built on the Material Providers Library (Java,
+//     Python, .NET, Rust, Go) opens it with KMS Decrypt; so does Decrypt
+//     here.
 //   - ECC_NIST_P256/P384/P521 or SM2 key, usage KEY_AGREEMENT: a "raw-ecdh"
 //     encrypted data key — an ephemeral ECDH key per message, the Raw ECDH
 //     keyring's counter-mode HMAC-SHA384 KDF and AES-256-GCM key wrapping.
