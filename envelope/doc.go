@@ -29,7 +29,9 @@
 //     keyring's counter-mode HMAC-SHA384 KDF and AES-256-GCM key wrapping.
 //     The AWS KMS ECDH keyring (KmsPublicKeyDiscovery schema) opens it with
 //     KMS DeriveSharedSecret, the Raw ECDH keyring (PublicKeyDiscovery) with
-//     the private key; so does Decrypt here, with DeriveSharedSecret.
+//     the private key; so does Decrypt here, with DeriveSharedSecret. (For
+//     SM2 this follows the specification only: the Material Providers
+//     Library for Go has no SM2 ECDH to check it against.)
 //
 // Which keys may be used, and how, is kmspub's decision, made by the same
 // checks as [kmspub.PublicKey.Encrypt] and [kmspub.PublicKey.DeriveSharedSecret]:
