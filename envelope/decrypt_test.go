@@ -508,3 +508,26 @@ func TestDecryptNotAMessage(t *testing.T) {
 		}
 	}
 }
+
+// A source that fails is not an invalid message: its error comes back as
+// it is, wrapped.
+func TestDecryptReadError(t *testing.T) {
+	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	r, _ := envelope.NewRecipient(key, "")
+	msg, _ := envelope.EncryptBytes(make([]byte, 100), []envelope.Recipient{r}, func(o *envelope.EncryptOptions) { o.FrameLength = 10 })
+	boom := errors.New("connection reset")
+	for _, n := range []int{10, len(msg) - 30} {
+		src := io.MultiReader(bytes.NewReader(msg[:n]), iotestErr{boom})
+		rd, err := envelope.Decrypt(context.Background(), newFakeKMS(t, key), src, withKeys(key))
+		if err == nil {
+			_, err = io.ReadAll(rd)
+		}
+		if !errors.Is(err, boom) || errors.Is(err, envelope.ErrInvalidMessage) {
+			t.Errorf("failing after %d bytes: %v", n, err)
+		}
+	}
+}
+
+type iotestErr struct{ err error }
+
+func (e iotestErr) Read([]byte) (int, error) { return 0, e.err }

@@ -66,15 +66,15 @@ func runDecryptMessage(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := newKMSClient(ctx, a)
-	if err != nil {
-		return err
-	}
 	in, size, err := openInput(a)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	client, err := newKMSClient(ctx, a)
+	if err != nil {
+		return err
+	}
 
 	p := startProgress("decrypting", size)
 	defer p.finish()

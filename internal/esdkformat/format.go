@@ -95,8 +95,9 @@ func errorf(part, format string, args ...any) error {
 	return &Error{Part: part, Reason: fmt.Sprintf(format, args...)}
 }
 
-// readErr turns a read error inside a structure into an *Error. io.EOF
-// there means the message was cut short: io.ErrUnexpectedEOF.
+// readErr turns the end of the input inside a structure into an *Error
+// wrapping io.ErrUnexpectedEOF (the message was cut short); any other read
+// error is returned wrapped, not as an *Error.
 func readErr(part, field string, err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
@@ -104,7 +105,8 @@ func readErr(part, field string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return &Error{Part: part, Reason: "the message ends inside the " + field, Err: err}
 	}
-	return &Error{Part: part, Reason: "reading the " + field + ": " + err.Error(), Err: err}
+	// The reader failed: nothing is known about the message.
+	return fmt.Errorf("esdkformat: %s: reading the %s: %w", part, field, err)
 }
 
 // fieldReader reads a structure field by field, keeping every byte it read
