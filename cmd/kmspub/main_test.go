@@ -68,6 +68,7 @@ func TestScripts(t *testing.T) {
 			"mldsasign":  cmdMLDSASign,
 			"esdkheader": cmdESDKHeader,
 			"flipbyte":   cmdFlipByte,
+			"headbytes":  cmdHeadBytes,
 		},
 	})
 }

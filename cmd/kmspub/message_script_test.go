@@ -80,3 +80,15 @@ func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
 	data[off] ^= 1
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
+
+// cmdHeadBytes is "headbytes N SRC DST": DST is the first N bytes of SRC
+// (head -c, without logging binary output).
+func cmdHeadBytes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: headbytes N SRC DST")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	data := []byte(ts.ReadFile(args[1]))
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), data[:min(n, len(data))], 0o644))
+}
