@@ -131,6 +131,9 @@ func Decrypt(ctx context.Context, client KMSClient, src io.Reader, optFns ...fun
 	if o.MaxFrameLength <= 0 {
 		o.MaxFrameLength = DefaultMaxFrameLength
 	}
+	if client == nil {
+		return nil, errors.New("envelope: Decrypt: nil KMS client")
+	}
 	if len(o.Keys) == 0 && !o.Discovery {
 		return nil, errors.New("envelope: Decrypt: no keys to decrypt with: set DecryptOptions.Keys, or Discovery")
 	}

@@ -16,7 +16,8 @@ import (
 // adds an encrypted data key to the header, and any one of them opens the
 // message. Build recipients with [NewRecipient], [NewRSARecipient] or
 // [NewECDHRecipient], from a validated [kmspub.PublicKey]: what a key may be
-// used for is decided by kmspub's KMS rules, not by this package.
+// used for is decided by kmspub's KMS rules, not by this package. A
+// Recipient is immutable and safe for concurrent use.
 type Recipient interface {
 	// wrap returns the encrypted data key of dataKey for the message with
 	// the given canonical encryption context.

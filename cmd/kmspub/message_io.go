@@ -59,8 +59,8 @@ var dataOptions = []option{
 	{name: "input", required: true, value: "<path>|-", help: "The data to read: a file, or - for standard input."},
 	{name: "output", required: true, value: "<path>|-", help: "Where to write the result: a file, or - for standard output. A file\n" +
 		"is written beside its final name and renamed into place only when\n" +
-		"the command succeeds (mode 0600 when new); on failure nothing is\n" +
-		"left at the path."},
+		"the command succeeds (a new file gets mode 0600, a replaced one keeps\n" +
+		"its mode); on failure nothing is left at the path."},
 }
 
 // loadKeys returns every key --key-file and --key-id name, in that order.
@@ -184,6 +184,10 @@ func createOutput(a *args, stdout io.Writer) (*output, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".kmspub-*")
 	if err != nil {
 		return nil, paramError("output", fmt.Sprintf("Unable to write beside %s: %v", path, errors.Unwrap(err)))
+	}
+	// CreateTemp makes it 0600; a file it replaces keeps its mode.
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		f.Chmod(st.Mode().Perm())
 	}
 	return &output{Writer: f, file: f, path: path}, nil
 }
