@@ -229,20 +229,26 @@ func (o *output) abort() {
 // stderr is a terminal: one line, redrawn at most five times a second,
 // from the second second on, erased at the end.
 type progress struct {
-	n    atomic.Int64
-	size int64
-	verb string
-	stop chan struct{}
-	done chan struct{}
+	n     atomic.Int64
+	size  int64
+	verb  string
+	out   io.Writer
+	delay time.Duration // before the first line
+	every time.Duration // between lines
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 func startProgress(verb string, size int64) *progress {
-	p := &progress{size: size, verb: verb}
-	if !term.IsTerminal(int(os.Stderr.Fd())) {
-		return p
+	return newProgress(os.Stderr, term.IsTerminal(int(os.Stderr.Fd())), verb, size, time.Second, 200*time.Millisecond)
+}
+
+func newProgress(out io.Writer, terminal bool, verb string, size int64, delay, every time.Duration) *progress {
+	p := &progress{size: size, verb: verb, out: out, delay: delay, every: every}
+	if terminal {
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.draw()
 	}
-	p.stop, p.done = make(chan struct{}), make(chan struct{})
-	go p.draw()
 	return p
 }
 
@@ -252,32 +258,37 @@ func (p *progress) reader(r io.Reader) io.Reader { return &countingReader{r: r, 
 func (p *progress) draw() {
 	defer close(p.done)
 	start := time.Now()
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(p.every)
 	defer tick.Stop()
 	drawn := false
 	for {
 		select {
 		case <-p.stop:
 			if drawn {
-				fmt.Fprint(os.Stderr, "\r\033[K")
+				fmt.Fprint(p.out, "\r\033[K")
 			}
 			return
 		case now := <-tick.C:
-			if now.Sub(start) < time.Second {
+			if now.Sub(start) < p.delay {
 				continue
 			}
-			n := p.n.Load()
-			line := fmt.Sprintf("%s %s", p.verb, humanBytes(n))
-			if p.size > 0 {
-				line += fmt.Sprintf(" of %s (%d%%)", humanBytes(p.size), 100*n/p.size)
-			}
-			if s := now.Sub(start).Seconds(); s > 0 {
-				line += fmt.Sprintf(", %s/s", humanBytes(int64(float64(n)/s)))
-			}
-			fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
+			fmt.Fprintf(p.out, "\r\033[K%s", p.line(now.Sub(start)))
 			drawn = true
 		}
 	}
+}
+
+// line is the progress line after elapsed.
+func (p *progress) line(elapsed time.Duration) string {
+	n := p.n.Load()
+	line := fmt.Sprintf("%s %s", p.verb, humanBytes(n))
+	if p.size > 0 {
+		line += fmt.Sprintf(" of %s (%d%%)", humanBytes(p.size), 100*n/p.size)
+	}
+	if s := elapsed.Seconds(); s > 0 {
+		line += fmt.Sprintf(", %s/s", humanBytes(int64(float64(n)/s)))
+	}
+	return line
 }
 
 func (p *progress) finish() {

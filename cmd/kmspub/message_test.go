@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kmspub/kmspub/internal/esdkformat"
 )
@@ -58,4 +61,52 @@ func TestEncryptMessageRefusedToStdout(t *testing.T) {
 	if status != exitService || stdout.Len() != 0 || !strings.Contains(stderr.String(), "InvalidKeyUsageException") {
 		t.Errorf("status %d, stdout %d bytes, stderr %q", status, stdout.Len(), stderr.String())
 	}
+}
+
+// Progress: nothing unless stderr is a terminal; on one, a line redrawn in
+// place and erased at the end.
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, false, "encrypting", 100, 0, time.Millisecond)
+	io.Copy(io.Discard, p.reader(strings.NewReader("data")))
+	time.Sleep(5 * time.Millisecond)
+	p.finish()
+	if buf.Len() != 0 {
+		t.Errorf("not a terminal, yet %q", buf.String())
+	}
+
+	var tty syncBuffer
+	p = newProgress(&tty, true, "decrypting", 3<<20, 0, time.Millisecond)
+	io.Copy(io.Discard, p.reader(bytes.NewReader(make([]byte, 3<<19))))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(tty.String(), "decrypting 1.5 MiB of 3.0 MiB (50%)") && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	p.finish()
+	out := tty.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\r\033[K"), "\r\033[K")
+	if !strings.HasPrefix(out, "\r\033[K") || !strings.HasSuffix(out, "/s\r\033[K") || len(lines) < 2 ||
+		!strings.HasPrefix(lines[len(lines)-1], "decrypting 1.5 MiB of 3.0 MiB (50%), ") {
+		t.Errorf("terminal output %q: want lines redrawn in place, the last one at 50%%, then erased", out)
+	}
+	if got := humanBytes(512); got != "512 B" {
+		t.Errorf("humanBytes(512) = %q", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
