@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -165,12 +164,12 @@ func openInput(a *args) (r io.ReadCloser, size int64, err error) {
 	return f, size, nil
 }
 
-// output is --output: standard output, or a temporary file beside the
-// destination that commit renames into place and abort removes.
+// output is --output: standard output, or an outputFile (interrupt.go): a
+// temporary file beside the destination that commit renames into place
+// and abort, or Ctrl-C, removes.
 type output struct {
 	io.Writer
-	file *os.File
-	path string
+	file *outputFile
 }
 
 func createOutput(a *args, stdout io.Writer) (*output, error) {
@@ -181,15 +180,15 @@ func createOutput(a *args, stdout io.Writer) (*output, error) {
 	if in := a.get("input"); in != "-" && sameFile(in, path) {
 		return nil, usageError("argument --output: %s is also the --input", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".kmspub-*")
+	f, err := createOutputFile(path)
 	if err != nil {
 		return nil, paramError("output", fmt.Sprintf("Unable to write beside %s: %v", path, errors.Unwrap(err)))
 	}
-	// CreateTemp makes it 0600; a file it replaces keeps its mode.
+	// The temporary file is 0600; a file it replaces keeps its mode.
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		f.Chmod(st.Mode().Perm())
 	}
-	return &output{Writer: f, file: f, path: path}, nil
+	return &output{Writer: f, file: f}, nil
 }
 
 func sameFile(a, b string) bool {
@@ -203,16 +202,8 @@ func (o *output) commit() error {
 	if o.file == nil {
 		return nil
 	}
-	err := o.file.Sync()
-	if cerr := o.file.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(o.file.Name(), o.path)
-	}
-	if err != nil {
-		os.Remove(o.file.Name())
-		return fmt.Errorf("writing %s: %w", o.path, err)
+	if err := o.file.Commit(); err != nil {
+		return fmt.Errorf("writing %s: %w", o.file.path, err)
 	}
 	return nil
 }
@@ -220,8 +211,7 @@ func (o *output) commit() error {
 // abort removes what was written; --output is left as it was.
 func (o *output) abort() {
 	if o.file != nil {
-		o.file.Close()
-		os.Remove(o.file.Name())
+		o.file.Abort()
 	}
 }
 
