@@ -7,12 +7,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/envelope"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // BenchmarkEncrypt measures Encrypt writing a whole message to io.Discard —
@@ -29,7 +29,7 @@ func BenchmarkEncrypt(b *testing.B) {
 	for _, size := range []int{1 << 20, 64 << 20} {
 		plaintext := make([]byte, size)
 		rand.Read(plaintext)
-		runPair(b, fmt.Sprintf("size=%dMiB", size>>20), func(b *testing.B) {
+		kmspubtest.RunPair(b, fmt.Sprintf("size=%dMiB", size>>20), func(b *testing.B) {
 			key := make([]byte, 32)
 			rand.Read(key)
 			block, _ := aes.NewCipher(key)
@@ -38,7 +38,7 @@ func BenchmarkEncrypt(b *testing.B) {
 			var nonce [12]byte
 			aad := make([]byte, 32+28+12)
 			b.SetBytes(int64(size))
-			benchLoop(b, func() {
+			kmspubtest.BenchLoop(b, func() {
 				for i, seq := 0, uint32(1); i < len(plaintext); i, seq = i+4096, seq+1 {
 					binary.BigEndian.PutUint32(nonce[8:], seq)
 					binary.BigEndian.PutUint32(aad[60:], seq)
@@ -48,7 +48,7 @@ func BenchmarkEncrypt(b *testing.B) {
 			})
 		}, func(b *testing.B) {
 			b.SetBytes(int64(size))
-			benchLoop(b, func() {
+			kmspubtest.BenchLoop(b, func() {
 				w, err := envelope.Encrypt(io.Discard, recipients)
 				if err != nil {
 					b.Fatal(err)
@@ -62,15 +62,4 @@ func BenchmarkEncrypt(b *testing.B) {
 			})
 		})
 	}
-}
-
-// runPair runs name/impl=bare and name/impl=kmspub; KMSPUB_BENCH_KMSPUB_FIRST=1
-// (scripts/bench, every other round) swaps the order.
-func runPair(b *testing.B, name string, bare, kmspub func(*testing.B)) {
-	first, second, f, g := "bare", "kmspub", bare, kmspub
-	if os.Getenv("KMSPUB_BENCH_KMSPUB_FIRST") == "1" {
-		first, second, f, g = second, first, g, f
-	}
-	b.Run(name+"/impl="+first, f)
-	b.Run(name+"/impl="+second, g)
 }

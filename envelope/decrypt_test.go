@@ -8,8 +8,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +19,7 @@ import (
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/envelope"
 	"github.com/kmspub/kmspub/internal/esdkformat"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 func withKeys(keys ...*kmspub.PublicKey) func(*envelope.DecryptOptions) {
@@ -462,10 +461,7 @@ func TestDecryptDiscovery(t *testing.T) {
 // another Region does not.
 func TestDecryptMultiRegionKey(t *testing.T) {
 	withARN := func(name, arn string) *kmspub.PublicKey {
-		data, err := os.ReadFile(filepath.Join(keysDir, name+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := kmspubtest.File(t, "keys", name+".json")
 		k, err := kmspub.ParseGetPublicKeyJSON(bytes.Replace(data, []byte(loadKey(t, name).KeyID()), []byte(arn), 1))
 		if err != nil {
 			t.Fatal(err)

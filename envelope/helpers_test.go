@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -21,31 +21,23 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
-// keysDir is the repository's testdata/keys: get-public-key JSON files and
-// the private halves (test data only).
-var keysDir = filepath.Join("..", "testdata", "keys")
-
-// loadKey reads testdata/keys/NAME.json as `aws kms get-public-key` wrote it.
+// loadKey reads testdata/keys/NAME.json ("RSA_2048.ENCRYPT_DECRYPT") as
+// `aws kms get-public-key` wrote it.
 func loadKey(t testing.TB, name string) *kmspub.PublicKey {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(keysDir, name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := kmspub.ParseGetPublicKeyJSON(data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return k
+	spec, usage, _ := strings.Cut(name, ".")
+	return kmspubtest.Key(t, types.KeySpec(spec), types.KeyUsageType(usage))
 }
 
-// privateKey reads testdata/keys/SPEC.priv.pem (PKCS #8).
+// privateKey reads testdata/keys/SPEC.priv.pem (PKCS #8), with gmsm's
+// parser so that SM2 keys come back as *sm2.PrivateKey.
 func privateKey(t testing.TB, spec types.KeySpec) crypto.PrivateKey {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(keysDir, string(spec)+".priv.pem"))
+	data, err := os.ReadFile(kmspubtest.PrivateKeyPath(spec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,14 +13,15 @@ import (
 	"time"
 
 	"github.com/kmspub/kmspub/internal/esdkformat"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // encrypt-message --output - streams the message to the real stdout (the
 // command does not buffer its output as the JSON commands do), and prints
 // nothing else.
 func TestEncryptMessageToStdout(t *testing.T) {
-	keys := filepath.Join("..", "..", "testdata", "keys")
-	input := filepath.Join("..", "..", "testdata", "sample", "message.txt")
+	keys := kmspubtest.Path("keys")
+	input := kmspubtest.Path("sample", "message.txt")
 	var stdout, stderr bytes.Buffer
 	status := run(context.Background(), []string{"encrypt-message",
 		"--key-file", filepath.Join(keys, "RSA_2048.ENCRYPT_DECRYPT.json"),
@@ -58,7 +59,7 @@ func TestEncryptMessageToStdout(t *testing.T) {
 func TestEncryptMessageRefusedToStdout(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	status := run(context.Background(), []string{"encrypt-message",
-		"--key-file", filepath.Join("..", "..", "testdata", "keys", "RSA_2048.SIGN_VERIFY.json"),
+		"--key-file", kmspubtest.Path("keys", "RSA_2048.SIGN_VERIFY.json"),
 		"--encryption-algorithm", "RSAES_OAEP_SHA_256", "--input", "-", "--output", "-"}, &stdout, &stderr)
 	if status != exitService || stdout.Len() != 0 || !strings.Contains(stderr.String(), "InvalidKeyUsageException") {
 		t.Errorf("status %d, stdout %d bytes, stderr %q", status, stdout.Len(), stderr.String())
@@ -119,7 +120,7 @@ func TestInterruptEncryptMessage(t *testing.T) {
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "msg.enc")
 	cmd, stdin, _, stderr := startKmspub(t, "encrypt-message", "--key-file",
-		filepath.Join("..", "..", "testdata", "keys", "ECC_NIST_P256.KEY_AGREEMENT.json"), "--input", "-", "--output", dest)
+		kmspubtest.Path("keys", "ECC_NIST_P256.KEY_AGREEMENT.json"), "--input", "-", "--output", dest)
 	started := make(chan struct{})
 	go feed(t, stdin, started)
 	<-started

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/envelope"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // BenchmarkEncryptVsSDK encrypts the same plaintext for the same RSA_2048
@@ -71,9 +72,7 @@ func BenchmarkEncryptVsSDK(b *testing.B) {
 		for _, impl := range impls {
 			b.Run(fmt.Sprintf("size=%dMiB/impl=%s", size>>20, impl.name), func(b *testing.B) {
 				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				start, _ := processCPU()
-				for b.Loop() {
+				kmspubtest.BenchLoop(b, func() {
 					msg, err := impl.run()
 					if err != nil {
 						b.Fatal(err)
@@ -81,9 +80,7 @@ func BenchmarkEncryptVsSDK(b *testing.B) {
 					if len(msg) < size {
 						b.Fatalf("a %d-byte message for %d bytes", len(msg), size)
 					}
-				}
-				end, _ := processCPU()
-				b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+				})
 				// One more operation, outside the timed loop, with the
 				// heap sampled.
 				b.StopTimer()
@@ -164,12 +161,4 @@ func maxRSS() int64 {
 		return 0
 	}
 	return ru.Maxrss * 1024 // KiB on Linux
-}
-
-func processCPU() (time.Duration, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, false
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,30 +23,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
-// keysDir is the repository's testdata/keys.
-var keysDir = filepath.Join("..", "..", "testdata", "keys")
-
+// loadKey reads testdata/keys/NAME.json ("RSA_2048.ENCRYPT_DECRYPT").
 func loadKey(t testing.TB, name string) *kmspub.PublicKey {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(keysDir, name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := kmspub.ParseGetPublicKeyJSON(data)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return k
+	spec, usage, _ := strings.Cut(name, ".")
+	return kmspubtest.Key(t, types.KeySpec(spec), types.KeyUsageType(usage))
 }
 
 // privatePEM returns testdata/keys/SPEC.priv.pem, a PKCS #8 PEM file: the
 // form the Raw ECDH keyring takes.
 func privatePEM(t testing.TB, spec types.KeySpec) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(keysDir, string(spec)+".priv.pem"))
+	data, err := os.ReadFile(kmspubtest.PrivateKeyPath(spec))
 	if err != nil {
 		t.Fatal(err)
 	}
