@@ -110,7 +110,9 @@ func parseClaims(payload []byte) (Claims, error) {
 // fractional (RFC 7519 §2).
 func numericDate(raw json.RawMessage) (time.Time, error) {
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil || n == "" {
+	// json.Number also takes a string holding a number; a NumericDate is
+	// a JSON number.
+	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &n) != nil || n == "" {
 		return time.Time{}, fmt.Errorf("not a number")
 	}
 	f, err := strconv.ParseFloat(string(n), 64)

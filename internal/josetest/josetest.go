@@ -264,3 +264,51 @@ func Must[T any](t testing.TB, v T, err error) T {
 	}
 	return v
 }
+
+// KMSSign returns what KMS Sign answers for message with the private test
+// key of spec: a DER signature for ECDSA (secp256k1 by decred), PKCS #1
+// v1.5 or PSS with salt = hash length for RSA, Ed25519 and ML-DSA (RAW
+// only). messageType is RAW or DIGEST.
+func KMSSign(t testing.TB, spec types.KeySpec, alg types.SigningAlgorithmSpec, message []byte, messageType types.MessageType) []byte {
+	t.Helper()
+	key := PrivateKey(t, spec)
+	var h crypto.Hash
+	switch {
+	case strings.HasSuffix(string(alg), "_256"):
+		h = crypto.SHA256
+	case strings.HasSuffix(string(alg), "_384"):
+		h = crypto.SHA384
+	case strings.HasSuffix(string(alg), "_512"):
+		h = crypto.SHA512
+	}
+	digest := message
+	if messageType == types.MessageTypeRaw && h != 0 && alg != types.SigningAlgorithmSpecEd25519Sha512 {
+		hh := h.New()
+		hh.Write(message)
+		digest = hh.Sum(nil)
+	}
+	var sig []byte
+	var err error
+	switch {
+	case strings.HasPrefix(string(alg), "RSASSA_PKCS1"):
+		sig, err = rsa.SignPKCS1v15(rand.Reader, key.(*rsa.PrivateKey), h, digest)
+	case strings.HasPrefix(string(alg), "RSASSA_PSS"):
+		sig, err = rsa.SignPSS(rand.Reader, key.(*rsa.PrivateKey), h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+	case strings.HasPrefix(string(alg), "ECDSA"):
+		if k, ok := key.(*secp256k1.PrivateKey); ok {
+			sig = secpecdsa.Sign(k, digest).Serialize()
+		} else {
+			sig, err = ecdsa.SignASN1(rand.Reader, key.(*ecdsa.PrivateKey), digest)
+		}
+	case alg == types.SigningAlgorithmSpecEd25519Sha512:
+		sig = ed25519.Sign(key.(ed25519.PrivateKey), message)
+	case alg == types.SigningAlgorithmSpecMlDsaShake256:
+		sig = Sign(t, spec, "ML-DSA-44", message)
+	default:
+		t.Fatalf("josetest.KMSSign: no signer for %s", alg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
+}
