@@ -170,3 +170,8 @@ func DefaultAlgorithm(key *kmspub.PublicKey) (string, error) {
 // oneByte is the message kmspub's Sign-side checks (PublicKey.Digest) are
 // run over when only the checks matter.
 func oneByte() io.Reader { return strings.NewReader("x") }
+
+// fitsKey is fits for a key.
+func (a *Algorithm) fitsKey(k *kmspub.PublicKey) bool {
+	return a.fits(kmsrules.LookupKeySpec(k.KeySpec()))
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"golang.org/x/crypto/cryptobyte"
@@ -201,4 +202,61 @@ func FuzzECDSAConversion(f *testing.F) {
 			t.Fatalf("rsToDER(derToRS(%x)) = %x", der, back)
 		}
 	})
+}
+
+// FuzzJSONObject checks the header/claims scanner against encoding/json:
+// it accepts exactly the UTF-8 JSON objects without a repeated top-level
+// member, and gives each member's name and value as encoding/json reads
+// them.
+func FuzzJSONObject(f *testing.F) {
+	for _, s := range []string{`{}`, ` {"a":1} `, `{"alg":"ES256","kid":"k","crit":["x"],"x":{"y":[1,2.5e-3,true,null,"\u00e9"]}}`,
+		`{"a":1,"a":2}`, `{"\u0061":1,"a":2}`, `{"a":01}`, `{"a":-}`, `{"a":"\x01"}`, `{"a":[1,]}`, `{"a":1}x`, `[1]`, `{"a":"\ud800"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		obj, err := decodeObject(data)
+		want := stdObject(data)
+		if (err == nil) != (want != nil) {
+			t.Fatalf("decodeObject(%q) = %v; encoding/json: %v", data, err, want != nil)
+		}
+		if err != nil {
+			return
+		}
+		if obj.len() != len(want) {
+			t.Fatalf("%d members, encoding/json %d", obj.len(), len(want))
+		}
+		for name, raw := range want {
+			got, ok := obj.get(name)
+			if !ok || !bytes.Equal(got, raw) {
+				t.Fatalf("member %q = %q, encoding/json %q", name, got, raw)
+			}
+		}
+	})
+}
+
+// stdObject is the reference: encoding/json's reading of data as one
+// object, or nil when it is not one (or repeats a top-level name, or is
+// not UTF-8).
+func stdObject(data []byte) map[string][]byte {
+	if !utf8.Valid(data) || !json.Valid(data) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	out := map[string][]byte{}
+	for dec.More() {
+		tok, _ := dec.Token()
+		name := tok.(string)
+		if _, dup := out[name]; dup {
+			return nil
+		}
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			return nil
+		}
+		out[name] = v
+	}
+	return out
 }

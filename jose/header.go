@@ -1,7 +1,6 @@
 package jose
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,25 +37,24 @@ func refusedAlgorithm(alg string) *Error {
 // checkHeader applies the rules every verified JWS must pass, whatever the
 // key: a known signature algorithm (never none, HMAC or JWE), not a JWE
 // (no "enc"), a well-formed "crit" listing only extensions the caller
-// understands, and no unencoded payload (RFC 7797 "b64": false).
-func checkHeader(h *Header, understood []string) (*Algorithm, error) {
-	if _, ok := h.members["enc"]; ok {
+// understands, and no unencoded payload (RFC 7797 "b64": false). It takes
+// the header's parts rather than a *Header so that a header decoded into a
+// stack buffer stays there.
+func checkHeader(alg string, members object, crit []string, understood []string) (*Algorithm, error) {
+	if _, ok := members.get("enc"); ok {
 		return nil, newError(ErrUnsupportedAlgorithm, `the header has "enc": this is a JWE, and kmspub verifies JWS only`, nil)
 	}
-	a := LookupAlgorithm(h.Algorithm)
+	a := LookupAlgorithm(alg)
 	if a == nil {
-		return nil, refusedAlgorithm(h.Algorithm)
+		return nil, refusedAlgorithm(alg)
 	}
-	if h.Critical != nil {
-		if err := checkCritical(h, understood); err != nil {
+	if crit != nil {
+		if err := checkCritical(crit, members, understood); err != nil {
 			return nil, err
 		}
 	}
-	if raw, ok := h.members["b64"]; ok {
-		var b64 bool
-		if err := json.Unmarshal(raw, &b64); err != nil || !b64 {
-			return nil, newError(ErrCritical, `"b64" is not true: unencoded payloads (RFC 7797) are not supported`, nil)
-		}
+	if raw, ok := members.get("b64"); ok && string(raw) != "true" {
+		return nil, newError(ErrCritical, `"b64" is not true: unencoded payloads (RFC 7797) are not supported`, nil)
 	}
 	return a, nil
 }
@@ -65,20 +63,20 @@ func checkHeader(h *Header, understood []string) (*Algorithm, error) {
 // distinct extension names, none of them a standard parameter, each present
 // in the header, and each understood — by the caller, since kmspub itself
 // implements no extension.
-func checkCritical(h *Header, understood []string) error {
-	if len(h.Critical) == 0 {
+func checkCritical(crit []string, members object, understood []string) error {
+	if len(crit) == 0 {
 		return newError(ErrCritical, `"crit" is empty`, nil)
 	}
-	for i, name := range h.Critical {
+	for i, name := range crit {
 		switch {
 		case name == "":
 			return newError(ErrCritical, `"crit" lists an empty name`, nil)
-		case slices.Contains(h.Critical[:i], name):
+		case slices.Contains(crit[:i], name):
 			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %.64q twice`, name), nil)
 		case slices.Contains(standardHeaders, name):
 			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %q, a standard header parameter`, name), nil)
 		}
-		if _, ok := h.members[name]; !ok {
+		if _, ok := members.get(name); !ok {
 			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %.64q, which the header does not have`, name), nil)
 		}
 		if !slices.Contains(understood, name) {

@@ -298,9 +298,9 @@ func ParseJWK(data []byte) (*JWK, error) {
 	return jwkFromMembers(m)
 }
 
-func jwkFromMembers(m map[string]json.RawMessage) (*JWK, error) {
+func jwkFromMembers(m object) (*JWK, error) {
 	for _, p := range privateMembers {
-		if _, ok := m[p]; ok {
+		if _, ok := m.get(p); ok {
 			return nil, newError(ErrMalformed, fmt.Sprintf("JWK holds private key material (%q); kmspub takes public keys only", p), nil)
 		}
 	}
@@ -318,7 +318,7 @@ func jwkFromMembers(m map[string]json.RawMessage) (*JWK, error) {
 		}
 		*f.dst = v
 	}
-	if raw, ok := m["key_ops"]; ok {
+	if raw, ok := m.get("key_ops"); ok {
 		if err := json.Unmarshal(raw, &j.KeyOps); err != nil || j.KeyOps == nil {
 			return nil, newError(ErrMalformed, `JWK member "key_ops" is not an array of strings`, nil)
 		}
@@ -339,7 +339,7 @@ func ParseJWKS(data []byte) (*JWKS, error) {
 	if err != nil {
 		return nil, newError(ErrMalformed, "JWK Set: "+err.Error(), nil)
 	}
-	raw, ok := top["keys"]
+	raw, ok := top.get("keys")
 	if !ok {
 		return nil, newError(ErrMalformed, `JWK Set has no "keys"`, nil)
 	}

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"unicode/utf8"
 )
 
 // DefaultMaxSize bounds a token (compact or JSON) before anything in it is
@@ -28,19 +26,21 @@ type Header struct {
 	// are not in it, and are not integrity protected.
 	Protected json.RawMessage
 
-	members map[string]json.RawMessage // protected and unprotected together
+	members     object // the protected header
+	unprotected object // a JSON serialization's "header", if any
 }
 
 // Member returns the raw JSON value of a header member, protected or not.
 func (h *Header) Member(name string) (json.RawMessage, bool) {
-	v, ok := h.members[name]
-	return v, ok
+	if v, ok := h.members.get(name); ok {
+		return v, true
+	}
+	return h.unprotected.get(name)
 }
 
 // signed is one parsed JWS signature with what it covers.
 type signed struct {
 	header       Header
-	unprotected  map[string]json.RawMessage
 	signingInput []byte // ASCII(BASE64URL(protected) '.' BASE64URL(payload))
 	payload      []byte
 	signature    []byte
@@ -88,7 +88,7 @@ func parseCompact(token []byte) (*signed, error) {
 	if s.signature, err = decodeSegment("signature", token[second+1:]); err != nil {
 		return nil, err
 	}
-	if err := s.setHeader(protected, nil); err != nil {
+	if err := s.setHeader(protected, object{}); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -103,14 +103,14 @@ func parseJSON(token []byte) (*signed, error) {
 	if err != nil {
 		return nil, newError(ErrMalformed, "JWS JSON serialization: "+err.Error(), nil)
 	}
-	payload, ok := top["payload"]
+	payload, ok := top.get("payload")
 	if !ok {
 		return nil, newError(ErrMalformed, `JWS JSON serialization without "payload" (a detached payload is not supported)`, nil)
 	}
 	sigObj := top
-	if sigs, ok := top["signatures"]; ok {
+	if sigs, ok := top.get("signatures"); ok {
 		for _, m := range []string{"signature", "protected", "header"} {
-			if _, ok := top[m]; ok {
+			if _, ok := top.get(m); ok {
 				return nil, newError(ErrMalformed, fmt.Sprintf(`JWS JSON serialization with both "signatures" and %q`, m), nil)
 			}
 		}
@@ -129,7 +129,7 @@ func parseJSON(token []byte) (*signed, error) {
 	if err != nil {
 		return nil, err
 	}
-	rawProtected, ok := sigObj["protected"]
+	rawProtected, ok := sigObj.get("protected")
 	if !ok {
 		return nil, newError(ErrMalformed, `no "protected" header: "alg" must be integrity protected`, nil)
 	}
@@ -137,7 +137,7 @@ func parseJSON(token []byte) (*signed, error) {
 	if err != nil {
 		return nil, err
 	}
-	rawSig, ok := sigObj["signature"]
+	rawSig, ok := sigObj.get("signature")
 	if !ok {
 		return nil, newError(ErrMalformed, `no "signature"`, nil)
 	}
@@ -145,8 +145,8 @@ func parseJSON(token []byte) (*signed, error) {
 	if err != nil {
 		return nil, err
 	}
-	var unprotected map[string]json.RawMessage
-	if h, ok := sigObj["header"]; ok {
+	var unprotected object
+	if h, ok := sigObj.get("header"); ok {
 		if unprotected, err = decodeObject(h); err != nil {
 			return nil, newError(ErrMalformed, `"header": `+err.Error(), nil)
 		}
@@ -205,48 +205,43 @@ func isBase64URL(c byte) bool {
 // setHeader decodes the protected header and checks the members whose
 // syntax JWS fixes. The rules about which algorithms and extensions are
 // acceptable are checkHeader's.
-func (s *signed) setHeader(protected []byte, unprotected map[string]json.RawMessage) error {
+func (s *signed) setHeader(protected []byte, unprotected object) error {
 	members, err := decodeObject(protected)
 	if err != nil {
 		return newError(ErrMalformed, "the protected header: "+err.Error(), nil)
 	}
-	h := Header{Protected: protected, members: members}
-	if len(unprotected) > 0 {
-		// RFC 7515 §7.2.1: the two headers must be disjoint; "crit" and
-		// (here) "alg" belong to the protected one.
-		h.members = make(map[string]json.RawMessage, len(members)+len(unprotected))
-		for k, v := range members {
-			h.members[k] = v
+	h := Header{Protected: protected, members: members, unprotected: unprotected}
+	for i := range unprotected.members {
+		// RFC 7515 §7.2.1: the two headers must be disjoint; "crit" (and,
+		// here, "alg" and "b64") belong to the protected one.
+		name := string(unprotected.name(&unprotected.members[i]))
+		if _, dup := members.get(name); dup {
+			return newError(ErrMalformed, fmt.Sprintf("header member %.64q is both protected and unprotected", name), nil)
 		}
-		for k, v := range unprotected {
-			if _, dup := members[k]; dup {
-				return newError(ErrMalformed, fmt.Sprintf("header member %.64q is both protected and unprotected", k), nil)
-			}
-			switch k {
-			case "alg", "crit", "b64":
-				return newError(ErrMalformed, fmt.Sprintf("%q must be in the protected header", k), nil)
-			}
-			h.members[k] = v
+		switch name {
+		case "alg", "crit", "b64":
+			return newError(ErrMalformed, fmt.Sprintf("%q must be in the protected header", name), nil)
+		case "enc":
+			return newError(ErrUnsupportedAlgorithm, `the header has "enc": this is a JWE, and kmspub verifies JWS only`, nil)
 		}
-		s.unprotected = unprotected
 	}
-	if h.Algorithm, err = headerString(h.members, "alg"); err != nil {
+	if h.Algorithm, err = headerString(members, "alg"); err != nil {
 		return err
 	}
 	if h.Algorithm == "" {
 		return newError(ErrMalformed, `the header has no "alg"`, nil)
 	}
-	if h.KeyID, err = headerString(h.members, "kid"); err != nil {
+	if h.KeyID, err = stringMember(&h, "kid"); err != nil {
 		return err
 	}
-	if h.Type, err = headerString(h.members, "typ"); err != nil {
+	if h.Type, err = stringMember(&h, "typ"); err != nil {
 		return err
 	}
-	if h.ContentType, err = headerString(h.members, "cty"); err != nil {
+	if h.ContentType, err = stringMember(&h, "cty"); err != nil {
 		return err
 	}
-	if raw, ok := members["crit"]; ok {
-		if err := json.Unmarshal(raw, &h.Critical); err != nil || h.Critical == nil {
+	if raw, ok := members.get("crit"); ok {
+		if h.Critical, err = decodeStrings(raw); err != nil {
 			return newError(ErrCritical, `"crit" is not an array of strings`, nil)
 		}
 	}
@@ -254,57 +249,24 @@ func (s *signed) setHeader(protected []byte, unprotected map[string]json.RawMess
 	return nil
 }
 
+// stringMember is headerString over both headers.
+func stringMember(h *Header, name string) (string, error) {
+	if v, err := headerString(h.members, name); err != nil || v != "" {
+		return v, err
+	}
+	return headerString(h.unprotected, name)
+}
+
 // headerString returns a string member, "" if absent, and refuses any
 // other JSON type.
-func headerString(m map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := m[name]
+func headerString(m object, name string) (string, error) {
+	raw, ok := m.get(name)
 	if !ok {
 		return "", nil
 	}
-	var v string
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, ok := jsonStringValue(raw)
+	if !ok {
 		return "", newError(ErrMalformed, fmt.Sprintf("header %q is not a string", name), nil)
 	}
 	return v, nil
-}
-
-// decodeObject decodes one JSON object into its members' raw values. It
-// refuses invalid UTF-8 (RFC 8259 §8.1; encoding/json would replace it),
-// duplicate member names (RFC 7515 §4: JWS parsers may refuse them, and
-// kmspub does, so that no two parsers can read one header two ways), and
-// anything after the object.
-func decodeObject(data []byte) (map[string]json.RawMessage, error) {
-	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("not UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	m := make(map[string]json.RawMessage)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("not a JSON object")
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("not a JSON object")
-		}
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("member %.64q appears twice", name)
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("not a JSON object")
-		}
-		m[name] = v
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("data after the JSON object")
-	}
-	return m, nil
 }

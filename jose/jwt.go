@@ -81,7 +81,7 @@ func parseClaims(payload []byte) (Claims, error) {
 			return c, newError(ErrMalformed, fmt.Sprintf("claim %q is not a string", f.name), nil)
 		}
 	}
-	if raw, ok := m["aud"]; ok {
+	if raw, ok := m.get("aud"); ok {
 		var one string
 		if json.Unmarshal(raw, &one) == nil {
 			c.Audience = []string{one}
@@ -93,7 +93,7 @@ func parseClaims(payload []byte) (Claims, error) {
 		name string
 		dst  **time.Time
 	}{{"exp", &c.ExpiresAt}, {"nbf", &c.NotBefore}, {"iat", &c.IssuedAt}} {
-		raw, ok := m[f.name]
+		raw, ok := m.get(f.name)
 		if !ok {
 			continue
 		}

@@ -117,7 +117,7 @@ func (v *Verifier) Verify(ctx context.Context, token []byte) (*JWS, error) {
 }
 
 func (v *Verifier) verifyParsed(ctx context.Context, s *signed) (*kmspub.PublicKey, types.SigningAlgorithmSpec, error) {
-	alg, err := checkHeader(&s.header, v.opts.critical)
+	alg, err := checkHeader(s.header.Algorithm, s.header.members, s.header.Critical, v.opts.critical)
 	if err != nil {
 		return nil, "", err
 	}
