@@ -175,3 +175,14 @@ func oneByte() io.Reader { return strings.NewReader("x") }
 func (a *Algorithm) fitsKey(k *kmspub.PublicKey) bool {
 	return a.fits(kmsrules.LookupKeySpec(k.KeySpec()))
 }
+
+// CheckAlgorithm returns nil when name is in the table, and otherwise the
+// [*Error] kmspub refuses a token with that "alg" with: "none", HMAC
+// (a public key is never an HMAC secret), JWE, unknown. Adapters call it
+// before any key is chosen.
+func CheckAlgorithm(name string) error {
+	if LookupAlgorithm(name) != nil {
+		return nil
+	}
+	return refusedAlgorithm(name)
+}
