@@ -125,7 +125,9 @@ func TestRefusals(t *testing.T) {
 	valid := librarySigned(t, types.KeySpecEccNistP256, "ES256", "", claims)
 	parts := strings.Split(valid, ".")
 	rs, _ := base64.RawURLEncoding.DecodeString(parts[2])
-	withSig := func(sig []byte) string { return parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig) }
+	withSig := func(sig []byte) string {
+		return parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig)
+	}
 	hs := func(secret []byte) string {
 		in := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + parts[1]
 		m := hmac.New(sha256.New, secret)
