@@ -1,0 +1,5 @@
+//go:build race
+
+package jwx_test
+
+const raceEnabled = true
