@@ -69,6 +69,8 @@ func TestScripts(t *testing.T) {
 			"esdkheader": cmdESDKHeader,
 			"flipbyte":   cmdFlipByte,
 			"headbytes":  cmdHeadBytes,
+			"jwtsign":    cmdJWTSign,
+			"hmacjwt":    cmdHMACJWT,
 		},
 	})
 }

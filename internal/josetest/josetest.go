@@ -26,7 +26,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -35,6 +34,14 @@ import (
 
 	"github.com/kmspub/kmspub"
 )
+
+// TB is what the helpers need of a test: testing.TB has it, and the CLI's
+// testscript commands wrap their *testscript.TestScript in it.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // Root returns the repository's root directory, found from this source
 // file, so that it works from every package and every nested module.
@@ -53,13 +60,13 @@ func KeyFile(spec types.KeySpec, usage types.KeyUsageType) string {
 
 // Key returns the SIGN_VERIFY test key of spec, read with
 // kmspub.ParseGetPublicKeyJSON.
-func Key(t testing.TB, spec types.KeySpec) *kmspub.PublicKey {
+func Key(t TB, spec types.KeySpec) *kmspub.PublicKey {
 	t.Helper()
 	return KeyWithUsage(t, spec, types.KeyUsageTypeSignVerify)
 }
 
 // KeyWithUsage returns the test key of spec with the given usage.
-func KeyWithUsage(t testing.TB, spec types.KeySpec, usage types.KeyUsageType) *kmspub.PublicKey {
+func KeyWithUsage(t TB, spec types.KeySpec, usage types.KeyUsageType) *kmspub.PublicKey {
 	t.Helper()
 	data, err := os.ReadFile(KeyFile(spec, usage))
 	if err != nil {
@@ -83,7 +90,7 @@ var SigningSpecs = []types.KeySpec{
 // PrivateKey returns the private half of the test key of spec:
 // *rsa.PrivateKey, *ecdsa.PrivateKey (NIST curves), ed25519.PrivateKey,
 // *secp256k1.PrivateKey (decred), or *mldsa.PrivateKey44/65/87 (gmsm).
-func PrivateKey(t testing.TB, spec types.KeySpec) any {
+func PrivateKey(t TB, spec types.KeySpec) any {
 	t.Helper()
 	dir := filepath.Join(Root(), "testdata", "keys")
 	if strings.HasPrefix(string(spec), "ML_DSA_") {
@@ -129,7 +136,7 @@ func PrivateKey(t testing.TB, spec types.KeySpec) any {
 
 // secp256k1PKCS8 reads a PKCS #8 secp256k1 key, which crypto/x509 does not
 // parse: PrivateKeyInfo { version, algorithm, OCTET STRING ECPrivateKey }.
-func secp256k1PKCS8(t testing.TB, der []byte) *secp256k1.PrivateKey {
+func secp256k1PKCS8(t TB, der []byte) *secp256k1.PrivateKey {
 	t.Helper()
 	var info struct {
 		Version    int
@@ -152,7 +159,7 @@ func secp256k1PKCS8(t testing.TB, der []byte) *secp256k1.PrivateKey {
 
 // ECDSAPrivateKey returns the secp256k1 test key as an *ecdsa.PrivateKey on
 // decred's elliptic.Curve, the form jwx's ES256K signer takes.
-func ECDSAPrivateKey(t testing.TB, spec types.KeySpec) *ecdsa.PrivateKey {
+func ECDSAPrivateKey(t TB, spec types.KeySpec) *ecdsa.PrivateKey {
 	t.Helper()
 	switch k := PrivateKey(t, spec).(type) {
 	case *ecdsa.PrivateKey:
@@ -168,7 +175,7 @@ func ECDSAPrivateKey(t testing.TB, spec types.KeySpec) *ecdsa.PrivateKey {
 // alg with the private test key of spec, made independently of kmspub:
 // RSA and NIST ECDSA by the standard library, secp256k1 by decred, Ed25519
 // by the standard library, ML-DSA by gmsm (empty context, RFC 9964 §5).
-func Sign(t testing.TB, spec types.KeySpec, alg string, signingInput []byte) []byte {
+func Sign(t TB, spec types.KeySpec, alg string, signingInput []byte) []byte {
 	t.Helper()
 	key := PrivateKey(t, spec)
 	hashFor := map[string]crypto.Hash{"256": crypto.SHA256, "384": crypto.SHA384, "512": crypto.SHA512}
@@ -223,7 +230,7 @@ func Sign(t testing.TB, spec types.KeySpec, alg string, signingInput []byte) []b
 
 // RS converts a DER ECDSA signature to the JWS R ‖ S form with encoding/asn1
 // and math/big, independently of kmspub's converter.
-func RS(t testing.TB, der []byte, size int) []byte {
+func RS(t TB, der []byte, size int) []byte {
 	t.Helper()
 	var rs struct{ R, S *big.Int }
 	if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
@@ -238,7 +245,7 @@ func RS(t testing.TB, der []byte, size int) []byte {
 // Compact returns the compact JWS with the given protected header members
 // (marshalled in Go's map order: sorted) and payload, signed with the test
 // key of spec.
-func Compact(t testing.TB, spec types.KeySpec, header map[string]any, payload []byte) string {
+func Compact(t TB, spec types.KeySpec, header map[string]any, payload []byte) string {
 	t.Helper()
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -249,7 +256,7 @@ func Compact(t testing.TB, spec types.KeySpec, header map[string]any, payload []
 
 // CompactRaw is Compact with the header given as JSON text, for headers
 // no encoder writes (duplicate members, odd spacing).
-func CompactRaw(t testing.TB, spec types.KeySpec, alg string, header, payload []byte) string {
+func CompactRaw(t TB, spec types.KeySpec, alg string, header, payload []byte) string {
 	t.Helper()
 	enc := base64.RawURLEncoding
 	input := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
@@ -257,7 +264,7 @@ func CompactRaw(t testing.TB, spec types.KeySpec, alg string, header, payload []
 }
 
 // Must is a helper for tests: it fails t on err.
-func Must[T any](t testing.TB, v T, err error) T {
+func Must[T any](t TB, v T, err error) T {
 	t.Helper()
 	if err != nil {
 		t.Fatal(fmt.Sprint(err))
@@ -269,7 +276,7 @@ func Must[T any](t testing.TB, v T, err error) T {
 // key of spec: a DER signature for ECDSA (secp256k1 by decred), PKCS #1
 // v1.5 or PSS with salt = hash length for RSA, Ed25519 and ML-DSA (RAW
 // only). messageType is RAW or DIGEST.
-func KMSSign(t testing.TB, spec types.KeySpec, alg types.SigningAlgorithmSpec, message []byte, messageType types.MessageType) []byte {
+func KMSSign(t TB, spec types.KeySpec, alg types.SigningAlgorithmSpec, message []byte, messageType types.MessageType) []byte {
 	t.Helper()
 	key := PrivateKey(t, spec)
 	var h crypto.Hash
