@@ -1,0 +1,50 @@
+package golangjwt_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/jose"
+)
+
+// TestCLIVerifiesLibraryTokens: tokens this library signs with the test
+// private keys, in every algorithm of kmspub's table it has, verify with
+// `kmspub verify-jwt --key-file` (the key's get-public-key JSON), and an
+// expired one is refused with exit status 254.
+func TestCLIVerifiesLibraryTokens(t *testing.T) {
+	bin := josetest.BuildCLI(t)
+	dir := t.TempDir()
+	n := 0
+	for _, spec := range josetest.SigningSpecs {
+		pub := josetest.Key(t, spec)
+		for _, alg := range jose.KeyAlgorithms(pub) {
+			if !(libraryMethods[alg] != nil) {
+				continue
+			}
+			tok := librarySigned(t, spec, alg, pub.KeyID(), jwt.MapClaims{"sub": "cli", "exp": (time.Now().Add(time.Hour)).Unix()})
+			path := filepath.Join(dir, string(spec)+"."+alg+".jwt")
+			if err := os.WriteFile(path, []byte(tok), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile(spec, "SIGN_VERIFY"), "--token", "file://"+path)
+			if status != 0 || !strings.Contains(stdout, `"sub": "cli"`) || !strings.Contains(stdout, `"alg": "`+alg+`"`) {
+				t.Errorf("%s %s: status %d\n%s%s", spec, alg, status, stdout, stderr)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no token was checked")
+	}
+	expired := librarySigned(t, "ECC_NIST_P256", "ES256", "", jwt.MapClaims{"sub": "cli", "exp": (time.Now().Add(-time.Hour)).Unix()})
+	_, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile("ECC_NIST_P256", "SIGN_VERIFY"), "--token", expired)
+	if status != 254 || !strings.HasPrefix(stderr, "\nToken refused (token expired): ") {
+		t.Errorf("expired: status %d, %q", status, stderr)
+	}
+}
