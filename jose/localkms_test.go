@@ -57,9 +57,10 @@ func TestLocalKMSSigner(t *testing.T) {
 	}
 }
 
-// TestLocalKMSDivergencePSSJWS: local-kms signs RSASSA-PSS with the longest
-// salt, AWS KMS (and JWA's PS256) with salt = hash length (KMS-RULES.md
-// §11). The signer checks every answer, so it refuses local-kms's.
+// TestLocalKMSDivergencePSSJWS: local-kms signs RSASSA-PSS with the
+// longest salt, AWS KMS (and JWA's PS256) with salt = hash length
+// (docs/KMS-RULES.md §11). The signer checks every answer, so it refuses
+// local-kms's.
 func TestLocalKMSDivergencePSSJWS(t *testing.T) {
 	client := localkmstest.Client(t)
 	id := localkmstest.CreateKey(t, client, types.KeySpecRsa2048, types.KeyUsageTypeSignVerify)

@@ -143,9 +143,6 @@ type jwksOutput struct {
 }
 
 func runGetJWKS(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	var opts []jose.JWKOption
 	switch a.get("kid") {
 	case "", "key-arn":
@@ -188,9 +185,6 @@ type verifyJWTOutput struct {
 }
 
 func runVerifyJWT(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	token, err := textParam("token", a.get("token"))
 	if err != nil {
 		return err
@@ -241,9 +235,6 @@ func tokenError(err error) error {
 }
 
 func runSignJWT(ctx context.Context, a *args, stdout io.Writer) error {
-	if err := checkOutput(a); err != nil {
-		return err
-	}
 	text, err := textParam("claims", a.get("claims"))
 	if err != nil {
 		return err
@@ -327,14 +318,12 @@ func signError(err error) error {
 // file's text, anything else is the value itself; surrounding whitespace is
 // dropped. Values are never echoed in errors.
 func textParam(name, value string) (string, error) {
-	for _, prefix := range []string{prefixFileText, prefixFileBinary} {
-		if path, ok := strings.CutPrefix(value, prefix); ok {
-			data, err := readParamFile(value, path, name)
-			if err != nil {
-				return "", err
-			}
-			return string(bytes.TrimSpace(data)), nil
+	if strings.HasPrefix(value, prefixFileText) || strings.HasPrefix(value, prefixFileBinary) {
+		data, err := readParamFile(value, name)
+		if err != nil {
+			return "", err
 		}
+		return string(bytes.TrimSpace(data)), nil
 	}
 	return strings.TrimSpace(value), nil
 }
