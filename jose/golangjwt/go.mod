@@ -3,13 +3,13 @@ module github.com/kmspub/kmspub/jose/golangjwt
 go 1.26
 
 require (
-	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/service/kms v1.62.6
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/kmspub/kmspub v0.0.0
 )
 
 require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
