@@ -181,6 +181,12 @@ func NewKeyring(client GetPublicKeyAPIClient, optFns ...func(*KeyringOptions)) *
 	return r
 }
 
+// TTL returns how long the Keyring holds an alias name, alias ARN or bare
+// key ID resolved ([KeyringOptions.TTL]). Publishers of the keys — a JWK
+// Set served over HTTP, for instance — use it to tell their own caches how
+// long an answer holds.
+func (r *Keyring) TTL() time.Duration { return r.cache.fresh }
+
 // Add puts a key the caller already holds (for example one read with
 // [ParseGetPublicKeyJSON]) into the Keyring under its key ARN, for ever. The
 // key must carry a key ARN. Adding a different public key under an ARN the

@@ -112,7 +112,7 @@ func TestKeyAlgorithmsFollowTheKeysList(t *testing.T) {
 func withAlgorithms(t testing.TB, spec types.KeySpec, algs ...types.SigningAlgorithmSpec) *kmspub.PublicKey {
 	t.Helper()
 	k := josetest.Key(t, spec)
-	out, err := kmspub.Load(k.DER(), &kms.GetPublicKeyOutput{
+	out, err := kmspub.ParseSubjectPublicKeyInfo(k.DER(), &kms.GetPublicKeyOutput{
 		KeyId:             aws.String(k.KeyID()),
 		KeySpec:           spec,
 		KeyUsage:          types.KeyUsageTypeSignVerify,

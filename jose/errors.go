@@ -28,7 +28,7 @@ var (
 	// key).
 	ErrUnknownKey = errors.New("unknown key")
 	// ErrCritical: a "crit" extension kmspub (or the caller, see
-	// [WithCritical]) does not understand, or a malformed "crit".
+	// [VerifierOptions].Critical) does not understand, or a malformed "crit".
 	ErrCritical = errors.New("unsupported critical header")
 	// ErrInvalidSignature: the signature does not verify. It wraps KMS's
 	// *types.KMSInvalidSignatureException.
@@ -38,7 +38,7 @@ var (
 	// ErrNotYetValid: a JWT whose "nbf" is still ahead (beyond the leeway).
 	ErrNotYetValid = errors.New("token not yet valid")
 	// ErrInvalidClaims: a JWT claim of the wrong type, or one the caller
-	// requires ([WithAudience], [WithIssuer]) that does not match.
+	// requires ([VerifierOptions].Audience, Issuer) that does not match.
 	ErrInvalidClaims = errors.New("invalid claims")
 	// ErrKMSAnswer: the signer got an answer from KMS Sign it cannot vouch
 	// for: another key, another algorithm, or a signature that does not

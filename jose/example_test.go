@@ -33,8 +33,11 @@ func ExampleVerifier_VerifyJWT() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	verifier := jose.NewVerifier(jose.StaticKeys(key),
-		jose.WithIssuer("https://tokens.example.com"), jose.WithAudience("orders"), jose.WithLeeway(30*time.Second))
+	verifier := jose.NewVerifier(jose.StaticKeys(key), func(o *jose.VerifierOptions) {
+		o.Issuer = "https://tokens.example.com"
+		o.Audience = "orders"
+		o.Leeway = 30 * time.Second
+	})
 
 	jwt, err := verifier.VerifyJWT(context.Background(), []byte(exampleToken))
 	if err != nil {

@@ -77,7 +77,10 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	}
-	v := NewVerifier(keys, WithCritical("x"), WithClock(func() time.Time { return time.Unix(1_800_000_000, 0) }))
+	v := NewVerifier(keys, func(o *VerifierOptions) {
+		o.Critical = []string{"x"}
+		o.Clock = func() time.Time { return time.Unix(1_800_000_000, 0) }
+	})
 	f.Fuzz(func(t *testing.T, token []byte) {
 		got, err := v.Verify(context.Background(), token)
 		check := func(err error) {

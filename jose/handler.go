@@ -19,28 +19,23 @@ import (
 // name).
 const JWKSPath = "/.well-known/jwks.json"
 
-// A HandlerOption configures [NewJWKSHandler].
-type HandlerOption func(*jwksHandler)
-
-// WithMaxAge sets the Cache-Control max-age (default: the Keyring's TTL for
-// [KeyringKeys], [kmspub.DefaultTTL] for other key sets).
-func WithMaxAge(d time.Duration) HandlerOption { return func(h *jwksHandler) { h.maxAge = d } }
-
-// WithJWKOptions passes options to [NewJWKS] for every document.
-func WithJWKOptions(opts ...JWKOption) HandlerOption {
-	return func(h *jwksHandler) { h.jwkOpts = append(h.jwkOpts, opts...) }
+// JWKSHandlerOptions configures [NewJWKSHandler]; it calls each function
+// it was given with them.
+type JWKSHandlerOptions struct {
+	// MaxAge is the Cache-Control max-age (default: the Keyring's TTL for
+	// [KeyringKeys], [kmspub.DefaultTTL] for other key sets).
+	MaxAge time.Duration
+	// JWK configures every JWK of the document.
+	JWK JWKOptions
+	// ErrorLog, when set, is called with every error the handler answers
+	// 503 for. The response itself never carries it.
+	ErrorLog func(error)
 }
 
-// WithErrorLog sets a function called with every error the handler answers
-// 503 for. The response itself never carries it.
-func WithErrorLog(log func(error)) HandlerOption { return func(h *jwksHandler) { h.log = log } }
-
 type jwksHandler struct {
-	keys    KeySet
-	maxAge  time.Duration
-	jwkOpts []JWKOption
-	log     func(error)
-	last    atomic.Pointer[document]
+	keys KeySet
+	opts JWKSHandlerOptions
+	last atomic.Pointer[document]
 }
 
 // document is one rendering of the key set, kept while the keys are the same.
@@ -61,15 +56,15 @@ type document struct {
 // public, max-age=<TTL>; a request whose If-None-Match matches the ETag
 // gets 304 with no body. Other methods get 405. When keys cannot give
 // every key, the answer is 503 with Cache-Control: no-store (a partial set
-// would look authoritative to caches); the error goes to [WithErrorLog]
+// would look authoritative to caches); the error goes to [JWKSHandlerOptions].ErrorLog
 // only, since KMS errors name keys and accounts.
-func NewJWKSHandler(keys KeySet, opts ...HandlerOption) http.Handler {
-	h := &jwksHandler{keys: keys, maxAge: kmspub.DefaultTTL}
+func NewJWKSHandler(keys KeySet, optFns ...func(*JWKSHandlerOptions)) http.Handler {
+	h := &jwksHandler{keys: keys, opts: JWKSHandlerOptions{MaxAge: kmspub.DefaultTTL}}
 	if t, ok := keys.(interface{ TTL() time.Duration }); ok {
-		h.maxAge = t.TTL()
+		h.opts.MaxAge = t.TTL()
 	}
-	for _, opt := range opts {
-		opt(h)
+	for _, fn := range optFns {
+		fn(&h.opts)
 	}
 	return h
 }
@@ -82,8 +77,8 @@ func (h *jwksHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := h.document(r)
 	if err != nil {
-		if h.log != nil {
-			h.log(err)
+		if h.opts.ErrorLog != nil {
+			h.opts.ErrorLog(err)
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Retry-After", "5")
@@ -92,7 +87,7 @@ func (h *jwksHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", doc.etag)
-	maxAge := max(int64(h.maxAge/time.Second), 0)
+	maxAge := max(int64(h.opts.MaxAge/time.Second), 0)
 	hdr.Set("Cache-Control", "public, max-age="+strconv.FormatInt(maxAge, 10))
 	if etagMatches(r.Header.Values("If-None-Match"), doc.etag) {
 		w.WriteHeader(http.StatusNotModified)
@@ -115,7 +110,8 @@ func (h *jwksHandler) document(r *http.Request) (*document, error) {
 	if last := h.last.Load(); last != nil && slices.Equal(last.keys, keys) {
 		return last, nil
 	}
-	set, err := NewJWKS(keys, h.jwkOpts...)
+	jwkOpts := h.opts.JWK
+	set, err := NewJWKS(keys, func(o *JWKOptions) { *o = jwkOpts })
 	if err != nil {
 		return nil, err
 	}

@@ -53,10 +53,15 @@ func TestJWKSHandler(t *testing.T) {
 	client := &aliases{targets: map[string]*kmspub.PublicKey{"alias/signer": p256, rsaKey.KeyID(): rsaKey}}
 	now := time.Unix(1_800_000_000, 0)
 	var clock sync.Mutex
-	ring := kmspub.NewKeyring(client, kmspub.WithTTL(90*time.Second), kmspub.WithMaxStale(0),
-		kmspub.WithClock(func() time.Time { clock.Lock(); defer clock.Unlock(); return now }))
+	ring := kmspub.NewKeyring(client, func(o *kmspub.KeyringOptions) {
+		o.TTL = 90 * time.Second
+		o.MaxStale = 0
+		o.Clock = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	})
 	var logged []error
-	h := jose.NewJWKSHandler(jose.NewKeyringKeys(ring, "alias/signer", rsaKey.KeyID()), jose.WithErrorLog(func(err error) { logged = append(logged, err) }))
+	h := jose.NewJWKSHandler(jose.NewKeyringKeys(ring, "alias/signer", rsaKey.KeyID()), func(o *jose.JWKSHandlerOptions) {
+		o.ErrorLog = func(err error) { logged = append(logged, err) }
+	})
 
 	get := func(method string, header ...string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, jose.JWKSPath, nil)
@@ -138,8 +143,11 @@ func TestJWKSHandler(t *testing.T) {
 		t.Errorf("503 body leaks the error: %q", b)
 	}
 
-	// Static keys: DefaultTTL unless WithMaxAge.
-	hs := jose.NewJWKSHandler(jose.StaticKeys(p256), jose.WithMaxAge(time.Hour), jose.WithJWKOptions(jose.WithThumbprintKeyID()))
+	// Static keys: DefaultTTL unless MaxAge is set.
+	hs := jose.NewJWKSHandler(jose.StaticKeys(p256), func(o *jose.JWKSHandlerOptions) {
+		o.MaxAge = time.Hour
+		o.JWK.ThumbprintKeyID = true
+	})
 	w = httptest.NewRecorder()
 	hs.ServeHTTP(w, httptest.NewRequest("GET", jose.JWKSPath, nil))
 	var doc struct {

@@ -80,7 +80,7 @@ func checkCritical(crit []string, members object, understood []string) error {
 			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %.64q, which the header does not have`, name), nil)
 		}
 		if !slices.Contains(understood, name) {
-			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %.64q, an extension this verifier does not understand (see WithCritical)`, name), nil)
+			return newError(ErrCritical, fmt.Sprintf(`"crit" lists %.64q, an extension this verifier does not understand (see VerifierOptions.Critical)`, name), nil)
 		}
 	}
 	return nil

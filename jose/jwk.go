@@ -45,7 +45,7 @@ type JWK struct {
 	// have it: RFC 9964 §3 requires it.
 	Algorithm string `json:"alg,omitempty"`
 	// KeyID is the key ARN, or the RFC 7638 thumbprint for a key without
-	// one or with [WithThumbprintKeyID].
+	// one or with [JWKOptions].ThumbprintKeyID.
 	KeyID string `json:"kid,omitempty"`
 
 	Curve string `json:"crv,omitempty"` // EC, OKP
@@ -61,16 +61,14 @@ type JWKS struct {
 	Keys []*JWK `json:"keys"`
 }
 
-// A JWKOption configures [NewJWK] and [NewJWKS].
-type JWKOption func(*jwkOptions)
-
-type jwkOptions struct{ thumbprintKID bool }
-
-// WithThumbprintKeyID makes every "kid" the key's RFC 7638 thumbprint
-// (SHA-256, base64url) instead of its key ARN — for publishers who would
-// rather not show account and Region. A signer must then use the same kid
-// ([WithKeyID]).
-func WithThumbprintKeyID() JWKOption { return func(o *jwkOptions) { o.thumbprintKID = true } }
+// JWKOptions configures [NewJWK] and [NewJWKS].
+type JWKOptions struct {
+	// ThumbprintKeyID makes every "kid" the key's RFC 7638 thumbprint
+	// (SHA-256, base64url) instead of its key ARN — for publishers who would
+	// rather not show account and Region. A signer must then write the same
+	// kid ([SignerOptions].KeyID).
+	ThumbprintKeyID bool
+}
 
 // curves maps the elliptic-curve key specs to their JWK "crv" and OID.
 var curves = []struct {
@@ -113,10 +111,10 @@ type subjectPublicKeyInfo struct {
 // keys (no JOSE registration) and keys that can do nothing JOSE names (an
 // Ed25519 key listing only ED25519_PH_SHA_512) are refused with an [*Error]
 // of kind [ErrUnsupportedAlgorithm].
-func NewJWK(key *kmspub.PublicKey, opts ...JWKOption) (*JWK, error) {
-	var o jwkOptions
-	for _, opt := range opts {
-		opt(&o)
+func NewJWK(key *kmspub.PublicKey, optFns ...func(*JWKOptions)) (*JWK, error) {
+	var o JWKOptions
+	for _, fn := range optFns {
+		fn(&o)
 	}
 	j, err := keyMembers(key)
 	if err != nil {
@@ -150,7 +148,7 @@ func NewJWK(key *kmspub.PublicKey, opts ...JWKOption) (*JWK, error) {
 	if j.KeyType == "AKP" {
 		j.Algorithm = akpAlgorithm(key.KeySpec())
 	}
-	if id := key.KeyID(); id != "" && !o.thumbprintKID {
+	if id := key.KeyID(); id != "" && !o.ThumbprintKeyID {
 		j.KeyID = id
 	} else if j.KeyID, err = j.Thumbprint(); err != nil {
 		return nil, err
@@ -261,10 +259,10 @@ func (j *JWK) Thumbprint() (string, error) {
 
 // NewJWKS returns the keys as a JWK Set, each as [NewJWK] makes it, with a
 // key's own ID ([Key].ID) as its "kid" when it has one.
-func NewJWKS(keys []Key, opts ...JWKOption) (*JWKS, error) {
+func NewJWKS(keys []Key, optFns ...func(*JWKOptions)) (*JWKS, error) {
 	set := &JWKS{Keys: make([]*JWK, 0, len(keys))}
 	for _, k := range keys {
-		j, err := NewJWK(k.PublicKey, opts...)
+		j, err := NewJWK(k.PublicKey, optFns...)
 		if err != nil {
 			return nil, fmt.Errorf("jose: key %s: %w", k.PublicKey.KeyID(), err)
 		}
@@ -363,7 +361,7 @@ func ParseJWKS(data []byte) (*JWKS, error) {
 }
 
 // Key returns the JWK as a kmspub key with the metadata GetPublicKey would
-// give it, validated by [kmspub.Load]:
+// give it, validated by [kmspub.ParseSubjectPublicKeyInfo]:
 //
 //   - the key spec from the key type and its size or curve (RSA moduli of
 //     2048, 3072 or 4096 bits; P-256, P-384, P-521, secp256k1; Ed25519;
@@ -409,7 +407,7 @@ func (j *JWK) Key() (Key, error) {
 			return Key{}, refusedAlgorithm(j.Algorithm)
 		}
 	}
-	pk, err := kmspub.Load(der, meta)
+	pk, err := kmspub.ParseSubjectPublicKeyInfo(der, meta)
 	if err != nil {
 		return Key{}, newError(ErrMalformed, "JWK is not a KMS public key", err)
 	}

@@ -63,9 +63,9 @@ func TestJWKRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			byThumb, err := jose.NewJWK(key, jose.WithThumbprintKeyID())
+			byThumb, err := jose.NewJWK(key, func(o *jose.JWKOptions) { o.ThumbprintKeyID = true })
 			if err != nil || byThumb.KeyID != tp || len(tp) != 43 {
-				t.Errorf("WithThumbprintKeyID: kid %q, thumbprint %q, %v", byThumb.KeyID, tp, err)
+				t.Errorf("ThumbprintKeyID: kid %q, thumbprint %q, %v", byThumb.KeyID, tp, err)
 			}
 		})
 	}

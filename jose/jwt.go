@@ -37,11 +37,11 @@ type Claims struct {
 // not one JSON object (or has a member twice), registered claims of the
 // wrong JSON type (ErrMalformed); an "exp" at or before now − leeway
 // (ErrExpired); an "nbf" after now + leeway (ErrNotYetValid); an "aud" or
-// "iss" other than [WithAudience] or [WithIssuer] require
+// "iss" other than [VerifierOptions].Audience or Issuer require
 // (ErrInvalidClaims). Times are NumericDates, in seconds.
 func (v *Verifier) VerifyJWT(ctx context.Context, token []byte) (*JWT, error) {
-	if len(token) > v.opts.maxSize {
-		return nil, newError(ErrMalformed, fmt.Sprintf("token is %d bytes, over the %d-byte limit", len(token), v.opts.maxSize), nil)
+	if len(token) > v.opts.MaxSize {
+		return nil, newError(ErrMalformed, fmt.Sprintf("token is %d bytes, over the %d-byte limit", len(token), v.opts.MaxSize), nil)
 	}
 	if len(token) > 0 && token[0] == '{' {
 		return nil, newError(ErrMalformed, "a JWT uses the compact serialization (RFC 7519 §7.2); this is JWS JSON", nil)
@@ -125,20 +125,20 @@ func numericDate(raw json.RawMessage) (time.Time, error) {
 }
 
 func (v *Verifier) checkClaims(c *Claims) error {
-	now := v.opts.now()
-	if c.ExpiresAt != nil && !now.Before(c.ExpiresAt.Add(v.opts.leeway)) {
+	now := v.opts.Clock()
+	if c.ExpiresAt != nil && !now.Before(c.ExpiresAt.Add(v.opts.Leeway)) {
 		return newError(ErrExpired, fmt.Sprintf("exp %s is not after now %s (leeway %s)",
-			c.ExpiresAt.Format(time.RFC3339), now.UTC().Format(time.RFC3339), v.opts.leeway), nil)
+			c.ExpiresAt.Format(time.RFC3339), now.UTC().Format(time.RFC3339), v.opts.Leeway), nil)
 	}
-	if c.NotBefore != nil && now.Add(v.opts.leeway).Before(*c.NotBefore) {
+	if c.NotBefore != nil && now.Add(v.opts.Leeway).Before(*c.NotBefore) {
 		return newError(ErrNotYetValid, fmt.Sprintf("nbf %s is after now %s (leeway %s)",
-			c.NotBefore.Format(time.RFC3339), now.UTC().Format(time.RFC3339), v.opts.leeway), nil)
+			c.NotBefore.Format(time.RFC3339), now.UTC().Format(time.RFC3339), v.opts.Leeway), nil)
 	}
-	if v.opts.audience != "" && !slices.Contains(c.Audience, v.opts.audience) {
-		return newError(ErrInvalidClaims, fmt.Sprintf(`"aud" does not name %q`, v.opts.audience), nil)
+	if v.opts.Audience != "" && !slices.Contains(c.Audience, v.opts.Audience) {
+		return newError(ErrInvalidClaims, fmt.Sprintf(`"aud" does not name %q`, v.opts.Audience), nil)
 	}
-	if v.opts.issuer != "" && c.Issuer != v.opts.issuer {
-		return newError(ErrInvalidClaims, fmt.Sprintf(`"iss" is not %q`, v.opts.issuer), nil)
+	if v.opts.Issuer != "" && c.Issuer != v.opts.Issuer {
+		return newError(ErrInvalidClaims, fmt.Sprintf(`"iss" is not %q`, v.opts.Issuer), nil)
 	}
 	return nil
 }

@@ -18,9 +18,13 @@ func TestVerifyJWTClaims(t *testing.T) {
 	sign := func(claims string) []byte {
 		return []byte(josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "typ": "JWT"}, []byte(claims)))
 	}
-	verifier := func(opts ...jose.Option) *jose.Verifier {
-		return jose.NewVerifier(jose.StaticKeys(key), append([]jose.Option{jose.WithClock(func() time.Time { return now })}, opts...)...)
+	type opt = func(*jose.VerifierOptions)
+	verifier := func(opts ...opt) *jose.Verifier {
+		return jose.NewVerifier(jose.StaticKeys(key), append([]opt{func(o *jose.VerifierOptions) { o.Clock = func() time.Time { return now } }}, opts...)...)
 	}
+	leeway := func(d time.Duration) opt { return func(o *jose.VerifierOptions) { o.Leeway = d } }
+	audience := func(a string) opt { return func(o *jose.VerifierOptions) { o.Audience = a } }
+	issuer := func(i string) opt { return func(o *jose.VerifierOptions) { o.Issuer = i } }
 	got, err := verifier().VerifyJWT(t.Context(), sign(`{"iss":"issuer","sub":"s","aud":"a","exp":1800000060,"nbf":1799999990.5,"iat":1799999990,"jti":"j","x":{"y":[1]}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -32,20 +36,20 @@ func TestVerifyJWTClaims(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		claims string
-		opts   []jose.Option
+		opts   []opt
 		kind   error
 	}{
 		{`{"exp":1800000000}`, nil, jose.ErrExpired}, // exp == now: expired
 		{`{"exp":1799999999}`, nil, jose.ErrExpired},
-		{`{"exp":1799999999}`, []jose.Option{jose.WithLeeway(2 * time.Second)}, nil},
-		{`{"exp":1799999990}`, []jose.Option{jose.WithLeeway(5 * time.Second)}, jose.ErrExpired},
+		{`{"exp":1799999999}`, []opt{leeway(2 * time.Second)}, nil},
+		{`{"exp":1799999990}`, []opt{leeway(5 * time.Second)}, jose.ErrExpired},
 		{`{"nbf":1800000001}`, nil, jose.ErrNotYetValid},
-		{`{"nbf":1800000001}`, []jose.Option{jose.WithLeeway(time.Second)}, nil},
+		{`{"nbf":1800000001}`, []opt{leeway(time.Second)}, nil},
 		{`{"nbf":1800000000}`, nil, nil},
-		{`{"aud":["x","a"]}`, []jose.Option{jose.WithAudience("a")}, nil},
-		{`{"aud":"x"}`, []jose.Option{jose.WithAudience("a")}, jose.ErrInvalidClaims},
-		{`{}`, []jose.Option{jose.WithAudience("a")}, jose.ErrInvalidClaims},
-		{`{"iss":"other"}`, []jose.Option{jose.WithIssuer("issuer")}, jose.ErrInvalidClaims},
+		{`{"aud":["x","a"]}`, []opt{audience("a")}, nil},
+		{`{"aud":"x"}`, []opt{audience("a")}, jose.ErrInvalidClaims},
+		{`{}`, []opt{audience("a")}, jose.ErrInvalidClaims},
+		{`{"iss":"other"}`, []opt{issuer("issuer")}, jose.ErrInvalidClaims},
 		{`{"exp":"1800000060"}`, nil, jose.ErrMalformed},
 		{`{"exp":1e400}`, nil, jose.ErrMalformed},
 		{`{"aud":[1]}`, nil, jose.ErrMalformed},

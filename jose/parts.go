@@ -42,7 +42,7 @@ func asError(err error, e **Error) bool {
 // VerifyPartsWithKey is VerifyParts with one key and default options.
 func VerifyPartsWithKey(key *kmspub.PublicKey, alg string, signingInput, signature []byte) error {
 	keys := [1]Key{{PublicKey: key}}
-	opts := options{maxSize: DefaultMaxSize}
+	opts := VerifierOptions{MaxSize: DefaultMaxSize}
 	_, err := verifyParts(keys[:], &opts, alg, signingInput, signature)
 	return err
 }
@@ -51,9 +51,9 @@ func VerifyPartsWithKey(key *kmspub.PublicKey, alg string, signingInput, signatu
 // allocating.
 const maxStackHeader = 1024
 
-func verifyParts(keys []Key, o *options, alg string, signingInput, signature []byte) (*kmspub.PublicKey, error) {
-	if len(signingInput)+len(signature) > o.maxSize {
-		return nil, newError(ErrMalformed, fmt.Sprintf("token is over the %d-byte limit", o.maxSize), nil)
+func verifyParts(keys []Key, o *VerifierOptions, alg string, signingInput, signature []byte) (*kmspub.PublicKey, error) {
+	if len(signingInput)+len(signature) > o.MaxSize {
+		return nil, newError(ErrMalformed, fmt.Sprintf("token is over the %d-byte limit", o.MaxSize), nil)
 	}
 	dot := bytes.IndexByte(signingInput, '.')
 	if dot < 0 || bytes.IndexByte(signingInput[dot+1:], '.') >= 0 {
@@ -92,11 +92,11 @@ func verifyParts(keys []Key, o *options, alg string, signingInput, signature []b
 			return nil, newError(ErrCritical, `"crit" is not an array of strings`, nil)
 		}
 	}
-	a, err := checkHeader(alg, members, crit, o.critical)
+	a, err := checkHeader(alg, members, crit, o.Critical)
 	if err != nil {
 		return nil, err
 	}
-	if o.algorithms != nil && !containsString(o.algorithms, a.Name) {
+	if o.Algorithms != nil && !containsString(o.Algorithms, a.Name) {
 		return nil, newError(ErrUnsupportedAlgorithm, fmt.Sprintf(`"alg" %s is not one this verifier accepts`, a.Name), nil)
 	}
 	var kid []byte

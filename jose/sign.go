@@ -27,30 +27,23 @@ type SignAPIClient interface {
 // one online part of this package, for token services. It is safe for
 // concurrent use.
 type Signer struct {
-	client      SignAPIClient
-	key         *kmspub.PublicKey
-	alg         *Algorithm
-	kid         string
-	grantTokens []string
-	optFns      []func(*kms.Options)
+	client SignAPIClient
+	key    *kmspub.PublicKey
+	alg    *Algorithm
+	opts   SignerOptions
 }
 
-// A SignerOption configures a [Signer].
-type SignerOption func(*Signer)
-
-// WithKeyID sets the "kid" the Signer writes (default: the key ARN). Use
-// the key's [Thumbprint] when the JWKS is published with
-// [WithThumbprintKeyID].
-func WithKeyID(kid string) SignerOption { return func(s *Signer) { s.kid = kid } }
-
-// WithGrantTokens sends grant tokens with every Sign call.
-func WithGrantTokens(tokens ...string) SignerOption {
-	return func(s *Signer) { s.grantTokens = append(s.grantTokens, tokens...) }
-}
-
-// WithSignOptions passes optFns to the client on every Sign call.
-func WithSignOptions(optFns ...func(*kms.Options)) SignerOption {
-	return func(s *Signer) { s.optFns = append(s.optFns, optFns...) }
+// SignerOptions configures a [Signer]; [NewSigner] calls each function it
+// was given with them.
+type SignerOptions struct {
+	// KeyID is the "kid" the Signer writes (default: the key ARN). Set it
+	// to the key's [Thumbprint] when the JWK Set is published with
+	// [JWKOptions].ThumbprintKeyID.
+	KeyID string
+	// GrantTokens are sent with every Sign call.
+	GrantTokens []string
+	// ClientOptions are passed to the client on every Sign call.
+	ClientOptions []func(*kms.Options)
 }
 
 // NewSigner returns a Signer that signs with key — a key that must carry
@@ -60,7 +53,7 @@ func WithSignOptions(optFns ...func(*kms.Options)) SignerOption {
 // half it holds. It refuses, before any call, what KMS Sign would refuse (a
 // key of another usage, an algorithm the key does not list: KMS's
 // InvalidKeyUsageException) and an alg that does not fit the key.
-func NewSigner(client SignAPIClient, key *kmspub.PublicKey, alg string, opts ...SignerOption) (*Signer, error) {
+func NewSigner(client SignAPIClient, key *kmspub.PublicKey, alg string, optFns ...func(*SignerOptions)) (*Signer, error) {
 	if key == nil {
 		return nil, newError(ErrKeyMismatch, "no key", nil)
 	}
@@ -85,9 +78,9 @@ func NewSigner(client SignAPIClient, key *kmspub.PublicKey, alg string, opts ...
 		return nil, newError(ErrKeyMismatch, fmt.Sprintf("%s is for %s keys; this key is %s", a.Name, a.KeySpec, spec.Spec),
 			kmsIncompatible(a.Name, spec.Spec))
 	}
-	s := &Signer{client: client, key: key, alg: a, kid: key.KeyID()}
-	for _, opt := range opts {
-		opt(s)
+	s := &Signer{client: client, key: key, alg: a, opts: SignerOptions{KeyID: key.KeyID()}}
+	for _, fn := range optFns {
+		fn(&s.opts)
 	}
 	return s, nil
 }
@@ -96,7 +89,7 @@ func NewSigner(client SignAPIClient, key *kmspub.PublicKey, alg string, opts ...
 func (s *Signer) Algorithm() string { return s.alg.Name }
 
 // KeyID returns the "kid" the Signer writes.
-func (s *Signer) KeyID() string { return s.kid }
+func (s *Signer) KeyID() string { return s.opts.KeyID }
 
 // PublicKey returns the key the Signer signs with.
 func (s *Signer) PublicKey() *kmspub.PublicKey { return s.key }
@@ -120,7 +113,7 @@ func (s *Signer) SignSigningInput(ctx context.Context, signingInput []byte) ([]b
 		switch s.alg.Family {
 		case kmsrules.FamilyEd25519, kmsrules.FamilyMLDSA:
 			return nil, newError(ErrMalformed, fmt.Sprintf("%s signing input is %d bytes; KMS signs at most %d bytes of it (RAW), and no digest",
-				s.alg.Name, len(signingInput), kmsrules.MaxMessageSize), kmserr.TooLong("message", kmsrules.MaxMessageSize))
+				s.alg.Name, len(signingInput), kmsrules.MaxMessageSize), kmserr.Validations(kmserr.TooLong("message", kmsrules.MaxMessageSize)))
 		}
 		var err error
 		if message, messageType, err = s.key.Digest(bytes.NewReader(signingInput), s.alg.SigningAlgorithm); err != nil {
@@ -132,8 +125,8 @@ func (s *Signer) SignSigningInput(ctx context.Context, signingInput []byte) ([]b
 		Message:          message,
 		MessageType:      messageType,
 		SigningAlgorithm: s.alg.SigningAlgorithm,
-		GrantTokens:      s.grantTokens,
-	}, s.optFns...)
+		GrantTokens:      s.opts.GrantTokens,
+	}, s.opts.ClientOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -198,9 +191,9 @@ func (s *Signer) header(extra map[string]any) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"alg":`)
 	writeJSON(&b, s.alg.Name)
-	if s.kid != "" {
+	if s.opts.KeyID != "" {
 		b.WriteString(`,"kid":`)
-		writeJSON(&b, s.kid)
+		writeJSON(&b, s.opts.KeyID)
 	}
 	names := make([]string, 0, len(extra))
 	for name := range extra {
@@ -213,7 +206,7 @@ func (s *Signer) header(extra map[string]any) ([]byte, error) {
 		case "alg", "kid":
 			want := s.alg.Name
 			if name == "kid" {
-				want = s.kid
+				want = s.opts.KeyID
 			}
 			if str, ok := v.(string); !ok || str != want {
 				return nil, newError(ErrMalformed, fmt.Sprintf("header %q is set by the signer", name), nil)

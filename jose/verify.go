@@ -20,57 +20,49 @@ import (
 // practices (RFC 8725) forbid. It is safe for concurrent use.
 type Verifier struct {
 	keys KeySet
-	opts options
+	opts VerifierOptions
 }
 
-type options struct {
-	maxSize    int
-	critical   []string
-	algorithms []string
-	leeway     time.Duration
-	now        func() time.Time
-	audience   string
-	issuer     string
+// VerifierOptions configures a [Verifier]. [NewVerifier] sets the defaults,
+// then calls each function it was given with the options, as the AWS SDK's
+// clients do:
+//
+//	v := jose.NewVerifier(keys, func(o *jose.VerifierOptions) {
+//		o.Leeway = 30 * time.Second
+//		o.Audience = "orders"
+//	})
+type VerifierOptions struct {
+	// MaxSize is the largest token accepted, in bytes (default
+	// [DefaultMaxSize]). Longer tokens are refused before anything is
+	// decoded.
+	MaxSize int
+	// Critical names the "crit" extensions the caller understands and
+	// checks itself (read them with [Header.Member]). Without it every
+	// token with a "crit" header is refused: kmspub implements none.
+	Critical []string
+	// Algorithms, when set, restricts the JWS algorithms accepted, on top
+	// of what each key offers.
+	Algorithms []string
+	// Leeway is the clock skew allowed when checking a JWT's "exp" and
+	// "nbf".
+	Leeway time.Duration
+	// Clock replaces time.Now for a JWT's "exp" and "nbf".
+	Clock func() time.Time
+	// Audience, when set, must be named by a JWT's "aud".
+	Audience string
+	// Issuer, when set, must be a JWT's "iss".
+	Issuer string
 }
-
-// An Option configures a [Verifier].
-type Option func(*options)
-
-// WithMaxSize sets the largest token accepted, in bytes (default
-// [DefaultMaxSize]). Longer tokens are refused before anything is decoded.
-func WithMaxSize(n int) Option { return func(o *options) { o.maxSize = n } }
-
-// WithCritical names "crit" extensions the caller understands and checks
-// itself (read them with [Header.Member]). Without it every token with a
-// "crit" header is refused: kmspub implements no extension.
-func WithCritical(names ...string) Option {
-	return func(o *options) { o.critical = append(o.critical, names...) }
-}
-
-// WithAlgorithms restricts the JWS algorithms accepted to names, on top of
-// what each key offers.
-func WithAlgorithms(names ...string) Option {
-	return func(o *options) { o.algorithms = append(o.algorithms, names...) }
-}
-
-// WithLeeway allows clock skew when checking a JWT's "exp" and "nbf".
-func WithLeeway(d time.Duration) Option { return func(o *options) { o.leeway = d } }
-
-// WithClock replaces time.Now for a JWT's "exp" and "nbf".
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithAudience requires a JWT's "aud" to name aud.
-func WithAudience(aud string) Option { return func(o *options) { o.audience = aud } }
-
-// WithIssuer requires a JWT's "iss" to be iss.
-func WithIssuer(iss string) Option { return func(o *options) { o.issuer = iss } }
 
 // NewVerifier returns a Verifier that accepts tokens signed by the keys of
 // keys.
-func NewVerifier(keys KeySet, opts ...Option) *Verifier {
-	v := &Verifier{keys: keys, opts: options{maxSize: DefaultMaxSize, now: time.Now}}
-	for _, opt := range opts {
-		opt(&v.opts)
+func NewVerifier(keys KeySet, optFns ...func(*VerifierOptions)) *Verifier {
+	v := &Verifier{keys: keys, opts: VerifierOptions{MaxSize: DefaultMaxSize, Clock: time.Now}}
+	for _, fn := range optFns {
+		fn(&v.opts)
+	}
+	if v.opts.Clock == nil {
+		v.opts.Clock = time.Now
 	}
 	return v
 }
@@ -92,9 +84,10 @@ type JWS struct {
 //     non-canonical base64url, a header that is not a JSON object or has a
 //     member twice, "alg" missing or not protected (ErrMalformed);
 //  2. an "alg" kmspub never verifies — "none", HMAC, JWE, unknown — or a
-//     JWE ("enc"), or one outside [WithAlgorithms] (ErrUnsupportedAlgorithm);
-//  3. a "crit" that is malformed or lists an extension not named by
-//     [WithCritical], and "b64": false (ErrCritical);
+//     JWE ("enc"), or one outside [VerifierOptions.Algorithms]
+//     (ErrUnsupportedAlgorithm);
+//  3. a "crit" that is malformed or lists an extension not named in
+//     [VerifierOptions.Critical], and "b64": false (ErrCritical);
 //  4. a "kid" that names none of the keys (ErrUnknownKey);
 //  5. then, with the key (each candidate in turn when there is no "kid"),
 //     everything [VerifySignature] refuses: what KMS Verify refuses (the
@@ -105,7 +98,7 @@ type JWS struct {
 // Keys come from the KeySet on each call; when it fails and no key it did
 // return fits, its error is returned.
 func (v *Verifier) Verify(ctx context.Context, token []byte) (*JWS, error) {
-	s, err := parse(token, v.opts.maxSize)
+	s, err := parse(token, v.opts.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -117,11 +110,11 @@ func (v *Verifier) Verify(ctx context.Context, token []byte) (*JWS, error) {
 }
 
 func (v *Verifier) verifyParsed(ctx context.Context, s *signed) (*kmspub.PublicKey, types.SigningAlgorithmSpec, error) {
-	alg, err := checkHeader(s.header.Algorithm, s.header.members, s.header.Critical, v.opts.critical)
+	alg, err := checkHeader(s.header.Algorithm, s.header.members, s.header.Critical, v.opts.Critical)
 	if err != nil {
 		return nil, "", err
 	}
-	if v.opts.algorithms != nil && !slices.Contains(v.opts.algorithms, alg.Name) {
+	if v.opts.Algorithms != nil && !slices.Contains(v.opts.Algorithms, alg.Name) {
 		return nil, "", newError(ErrUnsupportedAlgorithm, fmt.Sprintf(`"alg" %s is not one this verifier accepts`, alg.Name), nil)
 	}
 	keys, keysErr := v.keys.Keys(ctx)

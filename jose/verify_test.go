@@ -266,10 +266,10 @@ func TestVerifySizeLimit(t *testing.T) {
 	if !errors.Is(err, jose.ErrMalformed) || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("300 KiB token: %v", err)
 	}
-	if _, err := jose.NewVerifier(jose.StaticKeys(key), jose.WithMaxSize(1<<20)).Verify(t.Context(), []byte(big)); err != nil {
+	if _, err := jose.NewVerifier(jose.StaticKeys(key), func(o *jose.VerifierOptions) { o.MaxSize = 1 << 20 }).Verify(t.Context(), []byte(big)); err != nil {
 		t.Errorf("300 KiB token under a 1 MiB limit: %v", err)
 	}
-	small := jose.NewVerifier(jose.StaticKeys(key), jose.WithMaxSize(1024))
+	small := jose.NewVerifier(jose.StaticKeys(key), func(o *jose.VerifierOptions) { o.MaxSize = 1024 })
 	tok := []byte(big)
 	allocs := testing.AllocsPerRun(10, func() { small.Verify(context.Background(), tok) })
 	if allocs > 4 {
@@ -352,7 +352,7 @@ func TestVerifySeveralKeys(t *testing.T) {
 	if _, err := jose.NewVerifier(jose.StaticKeys()).Verify(t.Context(), []byte(tok)); !errors.Is(err, jose.ErrUnknownKey) {
 		t.Errorf("no keys: %v", err)
 	}
-	if _, err := jose.NewVerifier(jose.StaticKeys(p256), jose.WithAlgorithms("RS256")).Verify(t.Context(),
+	if _, err := jose.NewVerifier(jose.StaticKeys(p256), func(o *jose.VerifierOptions) { o.Algorithms = []string{"RS256"} }).Verify(t.Context(),
 		[]byte(josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256"}, []byte("{}")))); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 		t.Errorf("WithAlgorithms(RS256) and an ES256 token: %v", err)
 	}
@@ -370,7 +370,7 @@ func thumbprint(t *testing.T, k *kmspub.PublicKey) string {
 func TestVerifyCriticalUnderstood(t *testing.T) {
 	key := josetest.Key(t, types.KeySpecEccNistP256)
 	tok := josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "crit": []string{"x-policy"}, "x-policy": "strict"}, []byte("{}"))
-	got, err := jose.NewVerifier(jose.StaticKeys(key), jose.WithCritical("x-policy")).Verify(t.Context(), []byte(tok))
+	got, err := jose.NewVerifier(jose.StaticKeys(key), func(o *jose.VerifierOptions) { o.Critical = []string{"x-policy"} }).Verify(t.Context(), []byte(tok))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,11 +143,11 @@ type jwksOutput struct {
 }
 
 func runGetJWKS(ctx context.Context, a *args, stdout io.Writer) error {
-	var opts []jose.JWKOption
+	var jwkOpts jose.JWKOptions
 	switch a.get("kid") {
 	case "", "key-arn":
 	case "thumbprint":
-		opts = append(opts, jose.WithThumbprintKeyID())
+		jwkOpts.ThumbprintKeyID = true
 	default:
 		return usageError("argument --kid: Invalid choice, valid choices are:\n\nkey-arn | thumbprint")
 	}
@@ -157,7 +157,7 @@ func runGetJWKS(ctx context.Context, a *args, stdout io.Writer) error {
 	}
 	out := jwksOutput{Keys: []*jose.JWK{}}
 	for _, k := range keys {
-		j, err := jose.NewJWK(k, opts...)
+		j, err := jose.NewJWK(k, func(o *jose.JWKOptions) { *o = jwkOpts })
 		if err != nil {
 			return keyError(a, k, err)
 		}
@@ -189,25 +189,22 @@ func runVerifyJWT(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := []jose.Option{}
+	var leeway time.Duration
 	if a.has("leeway") {
-		d, err := durationParam("leeway", a.get("leeway"))
-		if err != nil {
+		if leeway, err = durationParam("leeway", a.get("leeway")); err != nil {
 			return err
 		}
-		opts = append(opts, jose.WithLeeway(d))
 	}
-	if a.has("audience") {
-		opts = append(opts, jose.WithAudience(a.get("audience")))
-	}
-	if a.has("issuer") {
-		opts = append(opts, jose.WithIssuer(a.get("issuer")))
+	opts := func(o *jose.VerifierOptions) {
+		o.Leeway = leeway
+		o.Audience = a.get("audience")
+		o.Issuer = a.get("issuer")
 	}
 	keys, err := loadKeys(ctx, a)
 	if err != nil {
 		return err
 	}
-	jwt, err := jose.NewVerifier(jose.StaticKeys(keys...), opts...).VerifyJWT(ctx, []byte(token))
+	jwt, err := jose.NewVerifier(jose.StaticKeys(keys...), opts).VerifyJWT(ctx, []byte(token))
 	if err != nil {
 		return tokenError(err)
 	}
@@ -279,7 +276,9 @@ func runSignJWT(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return &cliError{exitGeneral, fmt.Sprintf("GetPublicKey for %s returned a key kmspub refuses: %v", a.get("key-id"), err)}
 	}
-	signer, err := jose.NewSigner(client, key, a.get("signing-algorithm"), jose.WithGrantTokens(a.list["grant-tokens"]...))
+	signer, err := jose.NewSigner(client, key, a.get("signing-algorithm"), func(o *jose.SignerOptions) {
+		o.GrantTokens = a.list["grant-tokens"]
+	})
 	if err != nil {
 		return tokenError(err)
 	}

@@ -48,11 +48,11 @@ type Verifier struct {
 
 var _ gojose.OpaqueVerifier = (*Verifier)(nil)
 
-// NewVerifier returns a Verifier for the keys of keys; opts configure it as
-// they configure [jose.NewVerifier]. Keys resolved through a Keyring are
+// NewVerifier returns a Verifier for the keys of keys; optFns configure it
+// as they configure [jose.NewVerifier]. Keys resolved through a Keyring are
 // looked up with context.Background() (go-jose passes none).
-func NewVerifier(keys jose.KeySet, opts ...jose.Option) *Verifier {
-	return &Verifier{v: jose.NewVerifier(keys, opts...)}
+func NewVerifier(keys jose.KeySet, optFns ...func(*jose.VerifierOptions)) *Verifier {
+	return &Verifier{v: jose.NewVerifier(keys, optFns...)}
 }
 
 // VerifyPayload is called by go-jose with the signing input (ASCII of the

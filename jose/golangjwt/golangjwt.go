@@ -108,7 +108,7 @@ type SigningKey struct {
 }
 
 // Keyfunc returns a jwt.Keyfunc that verifies with keys under the rules of
-// [jose.Verifier] (opts configure it): the key is the one the token's "kid"
+// [jose.Verifier] (optFns configure it): the key is the one the token's "kid"
 // names (or, without a kid, those the algorithm fits), and everything KMS
 // Verify and RFC 8725 refuse is refused. Keys resolved through a Keyring
 // are looked up with context.Background(): keep names the Keyring answers
@@ -116,8 +116,8 @@ type SigningKey struct {
 //
 // golang-jwt checks "exp", "nbf" and the other claims itself after the
 // signature, as it always does.
-func Keyfunc(keys jose.KeySet, opts ...jose.Option) jwt.Keyfunc {
-	v := jose.NewVerifier(keys, opts...)
+func Keyfunc(keys jose.KeySet, optFns ...func(*jose.VerifierOptions)) jwt.Keyfunc {
+	v := jose.NewVerifier(keys, optFns...)
 	return func(t *jwt.Token) (any, error) {
 		// golang-jwt picked the method from "alg"; refuse what kmspub never
 		// verifies (none, HMAC, …) here, with kmspub's reason.

@@ -143,12 +143,12 @@ type keyProvider struct {
 
 // KeyProvider returns a jws.KeyProvider (for jws.WithKeyProvider and
 // jwt.WithKeyProvider) that verifies with keys under the rules of
-// [jose.Verifier] (opts configure it): the key is the one the token's
+// [jose.Verifier] (optFns configure it): the key is the one the token's
 // "kid" names (or, without one, those the algorithm fits), and everything
 // KMS Verify and RFC 8725 refuse is refused. An "alg" kmspub never
 // verifies (none, HMAC, JWE) is refused before any key.
-func KeyProvider(keys jose.KeySet, opts ...jose.Option) jws.KeyProvider {
-	return &keyProvider{v: jose.NewVerifier(keys, opts...)}
+func KeyProvider(keys jose.KeySet, optFns ...func(*jose.VerifierOptions)) jws.KeyProvider {
+	return &keyProvider{v: jose.NewVerifier(keys, optFns...)}
 }
 
 func (p *keyProvider) FetchKeys(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
