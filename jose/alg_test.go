@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
-	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/kmsrules"
 	"github.com/kmspub/kmspub/jose"
 )
@@ -43,7 +43,7 @@ func TestAlgorithmTableCoversKMS(t *testing.T) {
 			continue
 		}
 		t.Run(string(spec.Spec), func(t *testing.T) {
-			key := josetest.Key(t, spec.Spec)
+			key := kmspubtest.SigningKey(t, spec.Spec)
 			if got := jose.KeyAlgorithms(key); !slices.Equal(got, wantNames[spec.Spec]) {
 				t.Errorf("KeyAlgorithms = %v, want %v", got, wantNames[spec.Spec])
 			}
@@ -69,20 +69,20 @@ func TestAlgorithmTableCoversKMS(t *testing.T) {
 }
 
 func TestAlgorithmForRefusesWhatKMSRefuses(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	_, err := jose.AlgorithmFor(p256, types.SigningAlgorithmSpecRsassaPssSha256)
 	var usage *types.InvalidKeyUsageException
 	if !errors.As(err, &usage) {
 		t.Errorf("PSS on P-256: %v, want InvalidKeyUsageException", err)
 	}
-	agreement := josetest.KeyWithUsage(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
+	agreement := kmspubtest.Key(t, types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement)
 	if _, err := jose.AlgorithmFor(agreement, types.SigningAlgorithmSpecEcdsaSha256); !errors.As(err, &usage) {
 		t.Errorf("KEY_AGREEMENT key: %v, want InvalidKeyUsageException", err)
 	}
 	if _, err := jose.DefaultAlgorithm(agreement); !errors.As(err, &usage) {
 		t.Errorf("DefaultAlgorithm of a KEY_AGREEMENT key: %v, want InvalidKeyUsageException", err)
 	}
-	sm2 := josetest.Key(t, types.KeySpecSm2)
+	sm2 := kmspubtest.SigningKey(t, types.KeySpecSm2)
 	if _, err := jose.DefaultAlgorithm(sm2); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 		t.Errorf("DefaultAlgorithm of SM2: %v, want ErrUnsupportedAlgorithm", err)
 	}
@@ -102,7 +102,7 @@ func TestKeyAlgorithmsFollowTheKeysList(t *testing.T) {
 	if _, err := jose.DefaultAlgorithm(ph); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 		t.Errorf("DefaultAlgorithm of an Ed25519ph-only key: %v", err)
 	}
-	if got, _ := jose.DefaultAlgorithm(josetest.Key(t, types.KeySpecRsa3072)); got != "RS256" {
+	if got, _ := jose.DefaultAlgorithm(kmspubtest.SigningKey(t, types.KeySpecRsa3072)); got != "RS256" {
 		t.Errorf("DefaultAlgorithm(RSA) = %s", got)
 	}
 }
@@ -111,7 +111,7 @@ func TestKeyAlgorithmsFollowTheKeysList(t *testing.T) {
 // SigningAlgorithms and the key ARN of its key file.
 func withAlgorithms(t testing.TB, spec types.KeySpec, algs ...types.SigningAlgorithmSpec) *kmspub.PublicKey {
 	t.Helper()
-	k := josetest.Key(t, spec)
+	k := kmspubtest.SigningKey(t, spec)
 	out, err := kmspub.ParseSubjectPublicKeyInfo(k.DER(), &kms.GetPublicKeyOutput{
 		KeyId:             aws.String(k.KeyID()),
 		KeySpec:           spec,

@@ -20,6 +20,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/wycheproof"
 )
 
@@ -35,7 +36,7 @@ func fuzzTokens(f *testing.F) (KeySet, []string) {
 	var keys []Key
 	var valid []string
 	for _, s := range specs {
-		k := josetest.Key(f, s.spec)
+		k := kmspubtest.SigningKey(f, s.spec)
 		keys = append(keys, Key{PublicKey: k})
 		valid = append(valid, josetest.Compact(f, s.spec, map[string]any{"alg": s.alg, "kid": k.KeyID(), "typ": "JWT"}, []byte(`{"sub":"s","exp":4102444800}`)))
 	}
@@ -112,7 +113,7 @@ func FuzzParseJWK(f *testing.F) {
 	// Short seeds only (FUZZING.md, "Keep inputs short"): no RSA-4096 or
 	// ML-DSA-65/87 JWK.
 	for _, spec := range []types.KeySpec{"RSA_2048", "ECC_NIST_P256", "ECC_NIST_P521", "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519", "ML_DSA_44"} {
-		j, _ := NewJWK(josetest.Key(f, spec))
+		j, _ := NewJWK(kmspubtest.SigningKey(f, spec))
 		out, _ := json.Marshal(j)
 		f.Add(out)
 	}
@@ -158,7 +159,7 @@ func FuzzParseJWK(f *testing.F) {
 func FuzzParseJWKS(f *testing.F) {
 	var keys []Key
 	for _, spec := range []types.KeySpec{"ECC_NIST_P256", "ECC_NIST_EDWARDS25519"} {
-		keys = append(keys, Key{PublicKey: josetest.Key(f, spec)})
+		keys = append(keys, Key{PublicKey: kmspubtest.SigningKey(f, spec)})
 	}
 	set, _ := NewJWKS(keys)
 	out, _ := json.Marshal(set)

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
-	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -47,9 +47,9 @@ func (a *aliases) point(alias string, k *kmspub.PublicKey) {
 }
 
 func TestJWKSHandler(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	p384 := josetest.Key(t, types.KeySpecEccNistP384)
-	rsaKey := josetest.Key(t, types.KeySpecRsa2048)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	p384 := kmspubtest.SigningKey(t, types.KeySpecEccNistP384)
+	rsaKey := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	client := &aliases{targets: map[string]*kmspub.PublicKey{"alias/signer": p256, rsaKey.KeyID(): rsaKey}}
 	now := time.Unix(1_800_000_000, 0)
 	var clock sync.Mutex

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -35,7 +36,7 @@ func TestJWKRoundTrip(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(string(c.spec)+"/"+string(c.usage), func(t *testing.T) {
-			key := josetest.KeyWithUsage(t, c.spec, c.usage)
+			key := kmspubtest.Key(t, c.spec, c.usage)
 			j, err := jose.NewJWK(key)
 			if err != nil {
 				t.Fatal(err)
@@ -76,7 +77,7 @@ func TestJWKRefusesKeysWithoutJOSEForm(t *testing.T) {
 		spec  types.KeySpec
 		usage types.KeyUsageType
 	}{{"SM2", "SIGN_VERIFY"}, {"SM2", "ENCRYPT_DECRYPT"}, {"ML_KEM_768", "ENCAPSULATE_DECAPSULATE"}} {
-		if j, err := jose.NewJWK(josetest.KeyWithUsage(t, c.spec, c.usage)); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
+		if j, err := jose.NewJWK(kmspubtest.Key(t, c.spec, c.usage)); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 			t.Errorf("%s %s: %+v, %v", c.spec, c.usage, j, err)
 		}
 	}
@@ -137,7 +138,7 @@ func TestThumbprintVectors(t *testing.T) {
 }
 
 func TestParseJWKRefusals(t *testing.T) {
-	p256, _ := jose.NewJWK(josetest.Key(t, types.KeySpecEccNistP256))
+	p256, _ := jose.NewJWK(kmspubtest.SigningKey(t, types.KeySpecEccNistP256))
 	good, _ := json.Marshal(p256)
 	with := func(member string, value any) string {
 		var m map[string]any
@@ -150,7 +151,7 @@ func TestParseJWKRefusals(t *testing.T) {
 		out, _ := json.Marshal(m)
 		return string(out)
 	}
-	rsa, _ := jose.NewJWK(josetest.Key(t, types.KeySpecRsa2048))
+	rsa, _ := jose.NewJWK(kmspubtest.SigningKey(t, types.KeySpecRsa2048))
 	for name, c := range map[string]struct {
 		jwk    string
 		secret string // must not appear in the error
@@ -194,7 +195,7 @@ func TestParseJWKRefusals(t *testing.T) {
 func TestJWKSRoundTrip(t *testing.T) {
 	var keys []jose.Key
 	for _, spec := range josetest.SigningSpecs {
-		keys = append(keys, jose.Key{PublicKey: josetest.Key(t, spec)})
+		keys = append(keys, jose.Key{PublicKey: kmspubtest.SigningKey(t, spec)})
 	}
 	keys[0].ID = "my-own-kid"
 	set, err := jose.NewJWKS(keys)

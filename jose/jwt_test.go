@@ -9,11 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
 func TestVerifyJWTClaims(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecEccNistP256)
+	key := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	now := time.Unix(1_800_000_000, 0)
 	sign := func(claims string) []byte {
 		return []byte(josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "typ": "JWT"}, []byte(claims)))

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -42,7 +43,7 @@ func (f *fakeKMS) Sign(_ context.Context, in *kms.SignInput, _ ...func(*kms.Opti
 
 func TestSignerEveryAlgorithm(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		key := josetest.Key(t, spec)
+		key := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(key) {
 			t.Run(string(spec)+"/"+alg, func(t *testing.T) {
 				client := &fakeKMS{t: t, spec: spec, keyARN: key.KeyID()}
@@ -81,7 +82,7 @@ func TestSignerLongInput(t *testing.T) {
 		spec types.KeySpec
 		alg  string
 	}{{"RSA_2048", "PS384"}, {"ECC_NIST_P521", "ES512"}, {"ECC_SECG_P256K1", "ES256K"}} {
-		key := josetest.Key(t, c.spec)
+		key := kmspubtest.SigningKey(t, c.spec)
 		client := &fakeKMS{t: t, spec: c.spec, keyARN: key.KeyID()}
 		s, _ := jose.NewSigner(client, key, c.alg)
 		tok, err := s.Sign(t.Context(), payload, nil)
@@ -96,7 +97,7 @@ func TestSignerLongInput(t *testing.T) {
 		}
 	}
 	for _, spec := range []types.KeySpec{types.KeySpecEccNistEdwards25519, types.KeySpecMlDsa87} {
-		key := josetest.Key(t, spec)
+		key := kmspubtest.SigningKey(t, spec)
 		client := &fakeKMS{t: t, spec: spec, keyARN: key.KeyID()}
 		s, _ := jose.NewSigner(client, key, "")
 		_, err := s.Sign(t.Context(), payload, nil)
@@ -110,8 +111,8 @@ func TestSignerLongInput(t *testing.T) {
 }
 
 func TestSignerRefusesAnswersItCannotVouchFor(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecRsa2048)
-	other := josetest.Key(t, types.KeySpecRsa3072)
+	key := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
+	other := kmspubtest.SigningKey(t, types.KeySpecRsa3072)
 	priv := josetest.PrivateKey(t, types.KeySpecRsa2048).(*rsa.PrivateKey)
 	for name, tamper := range map[string]func(in *kms.SignInput, out *kms.SignOutput){
 		"another key": func(_ *kms.SignInput, o *kms.SignOutput) { o.KeyId = aws.String(other.KeyID()) },
@@ -132,7 +133,7 @@ func TestSignerRefusesAnswersItCannotVouchFor(t *testing.T) {
 			t.Errorf("%s: %v, want ErrKMSAnswer", name, err)
 		}
 	}
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	client := &fakeKMS{t: t, spec: types.KeySpecEccNistP256, keyARN: p256.KeyID(), tamper: func(o *kms.SignOutput) {
 		o.Signature = append(o.Signature, 0) // BER-ish: bytes after the SEQUENCE
 	}}
@@ -144,18 +145,18 @@ func TestSignerRefusesAnswersItCannotVouchFor(t *testing.T) {
 
 func TestNewSignerRefusals(t *testing.T) {
 	var usage *types.InvalidKeyUsageException
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	if _, err := jose.NewSigner(nil, p256, "PS256"); !errors.As(err, &usage) {
 		t.Errorf("PS256 with P-256: %v", err)
 	}
-	if _, err := jose.NewSigner(nil, josetest.Key(t, types.KeySpecEccSecgP256k1), "ES256"); !errors.Is(err, jose.ErrKeyMismatch) || !errors.As(err, &usage) {
+	if _, err := jose.NewSigner(nil, kmspubtest.SigningKey(t, types.KeySpecEccSecgP256k1), "ES256"); !errors.Is(err, jose.ErrKeyMismatch) || !errors.As(err, &usage) {
 		t.Errorf("ES256 with secp256k1: %v", err)
 	}
-	if _, err := jose.NewSigner(nil, josetest.KeyWithUsage(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt), "RS256"); !errors.As(err, &usage) ||
+	if _, err := jose.NewSigner(nil, kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt), "RS256"); !errors.As(err, &usage) ||
 		!strings.Contains(err.Error(), "not valid for Sign") {
 		t.Errorf("ENCRYPT_DECRYPT key: %v", err)
 	}
-	if _, err := jose.NewSigner(nil, josetest.Key(t, types.KeySpecSm2), ""); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
+	if _, err := jose.NewSigner(nil, kmspubtest.SigningKey(t, types.KeySpecSm2), ""); !errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 		t.Errorf("SM2: %v", err)
 	}
 	for _, alg := range []string{"HS256", "none"} {

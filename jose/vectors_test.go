@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -21,7 +20,7 @@ type mldsaVector struct {
 
 func draftVector(t *testing.T) mldsaVector {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(josetest.Root(), "testdata", "jose", "ML_DSA_44.jose.json"))
+	data, err := os.ReadFile(kmspubtest.Path("jose", "ML_DSA_44.jose.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

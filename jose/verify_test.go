@@ -17,6 +17,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -27,7 +28,7 @@ var b64 = base64.RawURLEncoding
 // compact, flattened JSON and general JSON serializations.
 func TestVerifyEveryAlgorithm(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		key := josetest.Key(t, spec)
+		key := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(key) {
 			t.Run(string(spec)+"/"+alg, func(t *testing.T) {
 				header := map[string]any{"alg": alg, "kid": key.KeyID(), "typ": "JWT"}
@@ -95,9 +96,9 @@ func token(header string, payload string, sig []byte) string {
 
 // The refusal list of issue #15, one case each.
 func TestVerifyRefusals(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	rsaKey := josetest.Key(t, types.KeySpecRsa2048)
-	secp := josetest.Key(t, types.KeySpecEccSecgP256k1)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	rsaKey := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
+	secp := kmspubtest.SigningKey(t, types.KeySpecEccSecgP256k1)
 	payload := []byte(`{"sub":"x"}`)
 	valid := josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256"}, payload)
 	parts := strings.Split(valid, ".")
@@ -134,7 +135,7 @@ func TestVerifyRefusals(t *testing.T) {
 			josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "crit": []string{}}, payload), jose.ErrCritical, nil},
 		{"b64 false", []*kmspub.PublicKey{p256},
 			josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "b64": false, "crit": []string{"b64"}}, payload), jose.ErrCritical, nil},
-		{"a key without SIGN_VERIFY usage", []*kmspub.PublicKey{josetest.KeyWithUsage(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
+		{"a key without SIGN_VERIFY usage", []*kmspub.PublicKey{kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
 			josetest.Compact(t, types.KeySpecRsa2048, map[string]any{"alg": "RS256"}, payload), jose.ErrKeyMismatch, &usage},
 		{"ES256 with a secp256k1 key", []*kmspub.PublicKey{secp},
 			josetest.CompactRaw(t, types.KeySpecEccSecgP256k1, "ES256K", []byte(`{"alg":"ES256"}`), payload), jose.ErrKeyMismatch, &usage},
@@ -201,7 +202,7 @@ func derOf(rs []byte) []byte {
 // anyone can compute — must be refused, whichever bytes were used.
 func TestVerifyRefusesHMACWithPublicKeyBytes(t *testing.T) {
 	for _, spec := range []types.KeySpec{types.KeySpecEccNistP256, types.KeySpecRsa2048} {
-		key := josetest.Key(t, spec)
+		key := kmspubtest.SigningKey(t, spec)
 		jwk, err := jose.NewJWK(key)
 		if err != nil {
 			t.Fatal(err)
@@ -228,7 +229,7 @@ func TestVerifyRefusesHMACWithPublicKeyBytes(t *testing.T) {
 }
 
 func TestVerifyJSONSerializationRules(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecEccNistP256)
+	key := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	compact := josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256"}, []byte("hello"))
 	p := strings.Split(compact, ".")
 	v := jose.NewVerifier(jose.StaticKeys(key))
@@ -260,7 +261,7 @@ func TestVerifyJSONSerializationRules(t *testing.T) {
 }
 
 func TestVerifySizeLimit(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecEccNistP256)
+	key := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	big := josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256"}, make([]byte, 300<<10))
 	_, err := jose.NewVerifier(jose.StaticKeys(key)).Verify(t.Context(), []byte(big))
 	if !errors.Is(err, jose.ErrMalformed) || !strings.Contains(err.Error(), "limit") {
@@ -293,7 +294,7 @@ func TestVerifyLongSigningInput(t *testing.T) {
 		{types.KeySpecMlDsa44, "ML-DSA-44", true},
 		{types.KeySpecEccNistEdwards25519, "EdDSA", false},
 	} {
-		key := josetest.Key(t, c.spec)
+		key := kmspubtest.SigningKey(t, c.spec)
 		tok := josetest.Compact(t, c.spec, map[string]any{"alg": c.alg}, payload)
 		_, err := jose.NewVerifier(jose.StaticKeys(key)).Verify(t.Context(), []byte(tok))
 		if c.ok && err != nil {
@@ -308,7 +309,7 @@ func TestVerifyLongSigningInput(t *testing.T) {
 // A PSS signature whose salt is not the hash length (local-kms makes the
 // longest salt) is not what KMS makes, and not what JWA's PS256 is.
 func TestVerifyPSSSaltLength(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecRsa2048)
+	key := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	priv := josetest.PrivateKey(t, types.KeySpecRsa2048).(*rsa.PrivateKey)
 	input := b64.EncodeToString([]byte(`{"alg":"PS256"}`)) + "." + b64.EncodeToString([]byte("x"))
 	d := sha256.Sum256([]byte(input))
@@ -325,9 +326,9 @@ func TestVerifyPSSSaltLength(t *testing.T) {
 // With several keys, the kid picks one; without a kid, the keys the
 // algorithm fits are tried.
 func TestVerifySeveralKeys(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	p384 := josetest.Key(t, types.KeySpecEccNistP384)
-	rsaKey := josetest.Key(t, types.KeySpecRsa2048)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	p384 := kmspubtest.SigningKey(t, types.KeySpecEccNistP384)
+	rsaKey := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	v := jose.NewVerifier(jose.StaticKeys(rsaKey, p256, p384))
 	for _, c := range []struct {
 		spec types.KeySpec
@@ -368,7 +369,7 @@ func thumbprint(t *testing.T, k *kmspub.PublicKey) string {
 }
 
 func TestVerifyCriticalUnderstood(t *testing.T) {
-	key := josetest.Key(t, types.KeySpecEccNistP256)
+	key := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
 	tok := josetest.Compact(t, types.KeySpecEccNistP256, map[string]any{"alg": "ES256", "crit": []string{"x-policy"}, "x-policy": "strict"}, []byte("{}"))
 	got, err := jose.NewVerifier(jose.StaticKeys(key), func(o *jose.VerifierOptions) { o.Critical = []string{"x-policy"} }).Verify(t.Context(), []byte(tok))
 	if err != nil {

@@ -22,20 +22,6 @@ import (
 // The JOSE commands: get-jwks and verify-jwt (offline, like verify) and
 // sign-jwt (online, through KMS Sign). The library is package jose.
 
-// jwtKeyOptions are keyOptions with --key-file and --key-id repeatable:
-// a JWKS, or a verifier, holds several keys.
-var jwtKeyOptions = func() []option {
-	out := concatOptions(keyOptions)
-	for i := range out {
-		switch out[i].name {
-		case "key-file", "key-id":
-			out[i].kind = appendList
-			out[i].help += "\nRepeat it for several keys."
-		}
-	}
-	return out
-}()
-
 func init() {
 	register(&command{
 		name:      "get-jwks",
@@ -50,7 +36,7 @@ key listing six has none, and a verifier takes any its key type allows).
 "kid" is the key ARN, or with --kid thumbprint the RFC 7638 thumbprint.
 SM2 and ML-KEM keys have no JOSE form and are refused.
 `,
-		options: concatOptions(jwtKeyOptions, []option{
+		options: concatOptions(messageKeyOptions("At least one key is required."), []option{
 			{name: "kid", help: "The JWK \"kid\": key-arn (the default) or thumbprint (RFC 7638, SHA-256)."},
 		}, onlineOptions),
 		run: runGetJWKS,
@@ -78,7 +64,7 @@ exceptions in the AWS CLI's words (KMSInvalidSignatureException for a
 signature that does not verify), and the other refusals as "Token
 refused (<kind>): <reason>".
 `,
-		options: concatOptions(jwtKeyOptions, []option{
+		options: concatOptions(messageKeyOptions("At least one key is required."), []option{
 			{name: "token", required: true, help: "The JWT, or file://PATH of a file holding it."},
 			{name: "leeway", help: "Clock skew allowed for exp and nbf: a duration (30s, 2m) or seconds (default 0)."},
 			{name: "audience", help: "Require \"aud\" to name this audience."},
@@ -112,29 +98,12 @@ duration).
 	})
 }
 
-// loadKeys returns the keys --key-file or --key-id name, each read as
-// loadKey reads one.
-func loadKeys(ctx context.Context, a *args) ([]*kmspub.PublicKey, error) {
-	if err := oneOf(a, "key-id", "key-file"); err != nil {
-		return nil, err
+// loadSomeKeys is loadKeys (message_io.go) requiring at least one key.
+func loadSomeKeys(ctx context.Context, a *args) ([]*kmspub.PublicKey, error) {
+	if !a.has("key-file") && !a.has("key-id") {
+		return nil, usageError("one of the arguments --key-id --key-file is required")
 	}
-	name := "key-file"
-	if a.has("key-id") {
-		name = "key-id"
-	}
-	var keys []*kmspub.PublicKey
-	for _, v := range a.list[name] {
-		one := &args{one: map[string]string{name: v}, list: a.list}
-		for k, v := range a.one {
-			one.one[k] = v
-		}
-		k, err := loadKey(ctx, one)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, nil
+	return loadKeys(ctx, a)
 }
 
 // jwksOutput is the JWK Set as printed.
@@ -151,7 +120,7 @@ func runGetJWKS(ctx context.Context, a *args, stdout io.Writer) error {
 	default:
 		return usageError("argument --kid: Invalid choice, valid choices are:\n\nkey-arn | thumbprint")
 	}
-	keys, err := loadKeys(ctx, a)
+	keys, err := loadSomeKeys(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -170,7 +139,7 @@ func runGetJWKS(ctx context.Context, a *args, stdout io.Writer) error {
 // the option that named it.
 func keyError(a *args, k *kmspub.PublicKey, err error) error {
 	name := "key-file"
-	if a.has("key-id") {
+	if !a.has("key-file") {
 		name = "key-id"
 	}
 	return paramError(name, fmt.Sprintf("%s (%s): %v", k.KeyID(), k.KeySpec(), err))
@@ -200,7 +169,7 @@ func runVerifyJWT(ctx context.Context, a *args, stdout io.Writer) error {
 		o.Audience = a.get("audience")
 		o.Issuer = a.get("issuer")
 	}
-	keys, err := loadKeys(ctx, a)
+	keys, err := loadSomeKeys(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -23,8 +24,13 @@ import (
 // keys through internal/josetest (the standard library, decred, gmsm),
 // never through kmspub's own JOSE code.
 
-// scriptTB lets josetest's helpers fail a script.
-type scriptTB struct{ ts *testscript.TestScript }
+// scriptTB lets josetest's helpers fail a script. It embeds a nil
+// testing.TB only to have its unexported method; the helpers call Helper,
+// Fatal and Fatalf, which it routes to the script.
+type scriptTB struct {
+	testing.TB
+	ts *testscript.TestScript
+}
 
 func (s scriptTB) Helper()                           {}
 func (s scriptTB) Fatal(args ...any)                 { s.ts.Fatalf("%s", fmt.Sprint(args...)) }
@@ -56,7 +62,7 @@ func cmdJWTSign(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return strconv.FormatInt(n, 10)
 	})
-	tok := josetest.CompactRaw(scriptTB{ts}, types.KeySpec(args[0]), args[1], []byte(args[2]), []byte(claims))
+	tok := josetest.CompactRaw(scriptTB{ts: ts}, types.KeySpec(args[0]), args[1], []byte(args[2]), []byte(claims))
 	if spoil != "" {
 		i := strings.LastIndexByte(tok, '.')
 		sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])

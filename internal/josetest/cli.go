@@ -1,6 +1,8 @@
 package josetest
 
 import (
+	"github.com/kmspub/kmspub/internal/kmspubtest"
+
 	"bytes"
 	"os"
 	"os/exec"
@@ -17,7 +19,7 @@ func BuildCLI(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "kmspub")
 	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/kmspub")
-	cmd.Dir = Root()
+	cmd.Dir = filepath.Dir(kmspubtest.Dir())
 	cmd.Env = os.Environ()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/kmspub: %v\n%s", err, out)

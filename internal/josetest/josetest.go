@@ -1,83 +1,23 @@
 // Package josetest holds what the tests of the jose package, its adapter
-// modules and the CLI share: the repository's test keys (testdata/keys)
-// with their private halves, and JWS signatures made from those with the
-// standard library, gmsm and decred — never with kmspub's own JOSE code, so
-// that tests check kmspub against signatures it did not make.
+// modules and the CLI share beyond internal/kmspubtest: JWS signatures made
+// from the test private keys with the standard library, decred and gmsm —
+// never with kmspub's own JOSE code, so that tests check kmspub against
+// signatures it did not make — and the kmspub command built for the adapter
+// modules' tests.
 package josetest
 
 import (
-	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"fmt"
-	"io"
 	"math/big"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	secpecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
-	"github.com/emmansun/gmsm/mldsa"
 
-	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
-
-// TB is what the helpers need of a test: testing.TB has it, and the CLI's
-// testscript commands wrap their *testscript.TestScript in it.
-type TB interface {
-	Helper()
-	Fatal(args ...any)
-	Fatalf(format string, args ...any)
-}
-
-// Root returns the repository's root directory, found from this source
-// file, so that it works from every package and every nested module.
-func Root() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		panic("josetest: cannot locate the source file")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
-// KeyFile returns the path of testdata/keys/<spec>.<usage>.json.
-func KeyFile(spec types.KeySpec, usage types.KeyUsageType) string {
-	return filepath.Join(Root(), "testdata", "keys", string(spec)+"."+string(usage)+".json")
-}
-
-// Key returns the SIGN_VERIFY test key of spec, read with
-// kmspub.ParseGetPublicKeyJSON.
-func Key(t TB, spec types.KeySpec) *kmspub.PublicKey {
-	t.Helper()
-	return KeyWithUsage(t, spec, types.KeyUsageTypeSignVerify)
-}
-
-// KeyWithUsage returns the test key of spec with the given usage.
-func KeyWithUsage(t TB, spec types.KeySpec, usage types.KeyUsageType) *kmspub.PublicKey {
-	t.Helper()
-	data, err := os.ReadFile(KeyFile(spec, usage))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := kmspub.ParseGetPublicKeyJSON(data)
-	if err != nil {
-		t.Fatalf("%s: %v", KeyFile(spec, usage), err)
-	}
-	return k
-}
 
 // SigningSpecs are the key specs with a JOSE signature algorithm.
 var SigningSpecs = []types.KeySpec{
@@ -87,150 +27,89 @@ var SigningSpecs = []types.KeySpec{
 	types.KeySpecMlDsa44, types.KeySpecMlDsa65, types.KeySpecMlDsa87,
 }
 
-// PrivateKey returns the private half of the test key of spec:
-// *rsa.PrivateKey, *ecdsa.PrivateKey (NIST curves), ed25519.PrivateKey,
-// *secp256k1.PrivateKey (decred), or *mldsa.PrivateKey44/65/87 (gmsm).
-func PrivateKey(t TB, spec types.KeySpec) any {
+// PrivateKey returns the private half of the test key of spec as the JWT
+// libraries take it: *rsa.PrivateKey, *ecdsa.PrivateKey (NIST curves),
+// ed25519.PrivateKey, *secp256k1.PrivateKey (decred), or gmsm's ML-DSA
+// key.
+func PrivateKey(t testing.TB, spec types.KeySpec) any {
 	t.Helper()
-	dir := filepath.Join(Root(), "testdata", "keys")
-	if strings.HasPrefix(string(spec), "ML_DSA_") {
-		text, err := os.ReadFile(filepath.Join(dir, string(spec)+".seed"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed, err := hex.DecodeString(strings.TrimSpace(string(text)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var key any
-		switch spec {
-		case types.KeySpecMlDsa44:
-			key, err = mldsa.NewKey44(seed)
-		case types.KeySpecMlDsa65:
-			key, err = mldsa.NewKey65(seed)
-		case types.KeySpecMlDsa87:
-			key, err = mldsa.NewKey87(seed)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return key
+	k := kmspubtest.LoadPrivateKey(t, spec)
+	switch {
+	case k.RSA != nil:
+		return k.RSA
+	case k.ECDSA != nil:
+		return k.ECDSA
+	case k.Secp256k1 != nil:
+		return k.Secp256k1
+	case k.Ed25519 != nil:
+		return k.Ed25519
+	case k.MLDSA != nil:
+		return k.MLDSA
 	}
-	data, err := os.ReadFile(filepath.Join(dir, string(spec)+".priv.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		t.Fatalf("%s.priv.pem: no PEM block", spec)
-	}
-	if spec == types.KeySpecEccSecgP256k1 {
-		return secp256k1PKCS8(t, block.Bytes)
-	}
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatalf("%s.priv.pem: %v", spec, err)
-	}
-	return key
+	t.Fatalf("%s has no JOSE private key", spec)
+	return nil
 }
 
-// secp256k1PKCS8 reads a PKCS #8 secp256k1 key, which crypto/x509 does not
-// parse: PrivateKeyInfo { version, algorithm, OCTET STRING ECPrivateKey }.
-func secp256k1PKCS8(t TB, der []byte) *secp256k1.PrivateKey {
+// ECDSAPrivateKey returns an ECDSA test key as an *ecdsa.PrivateKey — for
+// secp256k1 on decred's elliptic.Curve, the form jwx's ES256K signer takes.
+func ECDSAPrivateKey(t testing.TB, spec types.KeySpec) *ecdsa.PrivateKey {
 	t.Helper()
-	var info struct {
-		Version    int
-		Algorithm  asn1.RawValue
-		PrivateKey []byte
-	}
-	if _, err := asn1.Unmarshal(der, &info); err != nil {
-		t.Fatal(err)
-	}
-	var ec struct {
-		Version    int
-		PrivateKey []byte
-		Rest       asn1.RawValue `asn1:"optional"`
-	}
-	if _, err := asn1.Unmarshal(info.PrivateKey, &ec); err != nil {
-		t.Fatal(err)
-	}
-	return secp256k1.PrivKeyFromBytes(ec.PrivateKey)
-}
-
-// ECDSAPrivateKey returns the secp256k1 test key as an *ecdsa.PrivateKey on
-// decred's elliptic.Curve, the form jwx's ES256K signer takes.
-func ECDSAPrivateKey(t TB, spec types.KeySpec) *ecdsa.PrivateKey {
-	t.Helper()
-	switch k := PrivateKey(t, spec).(type) {
-	case *ecdsa.PrivateKey:
-		return k
-	case *secp256k1.PrivateKey:
-		return k.ToECDSA()
+	k := kmspubtest.LoadPrivateKey(t, spec)
+	switch {
+	case k.ECDSA != nil:
+		return k.ECDSA
+	case k.Secp256k1 != nil:
+		return k.Secp256k1.ToECDSA()
 	}
 	t.Fatalf("%s is not an ECDSA key", spec)
 	return nil
 }
 
+// jwsAlgorithms is RFC 7518 §3.1, RFC 8812, RFC 8037, RFC 9864 and
+// RFC 9964 written out again: the KMS algorithm behind each JWS name, and
+// the length of r and s for ECDSA. (An independent copy of package jose's
+// table, which the tests check that one against.)
+var jwsAlgorithms = map[string]struct {
+	kms  types.SigningAlgorithmSpec
+	size int
+}{
+	"RS256": {types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, 0}, "RS384": {types.SigningAlgorithmSpecRsassaPkcs1V15Sha384, 0},
+	"RS512": {types.SigningAlgorithmSpecRsassaPkcs1V15Sha512, 0}, "PS256": {types.SigningAlgorithmSpecRsassaPssSha256, 0},
+	"PS384": {types.SigningAlgorithmSpecRsassaPssSha384, 0}, "PS512": {types.SigningAlgorithmSpecRsassaPssSha512, 0},
+	"ES256": {types.SigningAlgorithmSpecEcdsaSha256, 32}, "ES384": {types.SigningAlgorithmSpecEcdsaSha384, 48},
+	"ES512": {types.SigningAlgorithmSpecEcdsaSha512, 66}, "ES256K": {types.SigningAlgorithmSpecEcdsaSha256, 32},
+	"EdDSA": {types.SigningAlgorithmSpecEd25519Sha512, 0}, "Ed25519": {types.SigningAlgorithmSpecEd25519Sha512, 0},
+	"ML-DSA-44": {types.SigningAlgorithmSpecMlDsaShake256, 0}, "ML-DSA-65": {types.SigningAlgorithmSpecMlDsaShake256, 0},
+	"ML-DSA-87": {types.SigningAlgorithmSpecMlDsaShake256, 0},
+}
+
 // Sign returns the JWS signature of signingInput under the JWS algorithm
-// alg with the private test key of spec, made independently of kmspub:
-// RSA and NIST ECDSA by the standard library, secp256k1 by decred, Ed25519
-// by the standard library, ML-DSA by gmsm (empty context, RFC 9964 §5).
-func Sign(t TB, spec types.KeySpec, alg string, signingInput []byte) []byte {
+// alg with the private test key of spec: the signature KMS would make for
+// the algorithm (internal/kmspubtest's independent signers), in the JWS
+// form — R ‖ S for ECDSA.
+func Sign(t testing.TB, spec types.KeySpec, alg string, signingInput []byte) []byte {
 	t.Helper()
-	key := PrivateKey(t, spec)
-	hashFor := map[string]crypto.Hash{"256": crypto.SHA256, "384": crypto.SHA384, "512": crypto.SHA512}
-	digest := func(h crypto.Hash) []byte {
-		switch h {
-		case crypto.SHA256:
-			d := sha256.Sum256(signingInput)
-			return d[:]
-		case crypto.SHA384:
-			d := sha512.Sum384(signingInput)
-			return d[:]
-		}
-		d := sha512.Sum512(signingInput)
-		return d[:]
+	a, ok := jwsAlgorithms[alg]
+	if !ok {
+		t.Fatalf("josetest.Sign: no algorithm %s", alg)
 	}
-	var sig []byte
-	var err error
-	switch {
-	case strings.HasPrefix(alg, "RS"):
-		h := hashFor[alg[2:]]
-		sig, err = rsa.SignPKCS1v15(rand.Reader, key.(*rsa.PrivateKey), h, digest(h))
-	case strings.HasPrefix(alg, "PS"):
-		h := hashFor[alg[2:]]
-		sig, err = rsa.SignPSS(rand.Reader, key.(*rsa.PrivateKey), h, digest(h), &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case alg == "ES256K":
-		s := secpecdsa.Sign(key.(*secp256k1.PrivateKey), digest(crypto.SHA256))
-		r, sv := s.R(), s.S()
-		rb, sb := r.Bytes(), sv.Bytes()
-		sig = append(rb[:], sb[:]...)
-	case strings.HasPrefix(alg, "ES"):
-		k := key.(*ecdsa.PrivateKey)
-		h := hashFor[alg[2:]]
-		var der []byte
-		if der, err = ecdsa.SignASN1(rand.Reader, k, digest(h)); err == nil {
-			sig = RS(t, der, (k.Curve.Params().N.BitLen()+7)/8)
-		}
-	case alg == "EdDSA" || alg == "Ed25519":
-		sig = ed25519.Sign(key.(ed25519.PrivateKey), signingInput)
-	case strings.HasPrefix(alg, "ML-DSA-"):
-		signer := key.(interface {
-			SignMessage(rand io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, error)
-		})
-		sig, err = signer.SignMessage(rand.Reader, signingInput, &mldsa.Options{})
-	default:
-		t.Fatalf("josetest.Sign: no signer for %s", alg)
-	}
-	if err != nil {
-		t.Fatal(err)
+	sig := kmspubtest.LoadPrivateKey(t, spec).Sign(t, a.kms, types.MessageTypeRaw, signingInput, nil)
+	if a.size != 0 {
+		sig = RS(t, sig, a.size)
 	}
 	return sig
 }
 
+// KMSSign returns what KMS Sign answers for message: a DER signature for
+// ECDSA.
+func KMSSign(t testing.TB, spec types.KeySpec, alg types.SigningAlgorithmSpec, message []byte, messageType types.MessageType) []byte {
+	t.Helper()
+	return kmspubtest.LoadPrivateKey(t, spec).Sign(t, alg, messageType, message, nil)
+}
+
 // RS converts a DER ECDSA signature to the JWS R ‖ S form with encoding/asn1
 // and math/big, independently of kmspub's converter.
-func RS(t TB, der []byte, size int) []byte {
+func RS(t testing.TB, der []byte, size int) []byte {
 	t.Helper()
 	var rs struct{ R, S *big.Int }
 	if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
@@ -245,7 +124,7 @@ func RS(t TB, der []byte, size int) []byte {
 // Compact returns the compact JWS with the given protected header members
 // (marshalled in Go's map order: sorted) and payload, signed with the test
 // key of spec.
-func Compact(t TB, spec types.KeySpec, header map[string]any, payload []byte) string {
+func Compact(t testing.TB, spec types.KeySpec, header map[string]any, payload []byte) string {
 	t.Helper()
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -254,68 +133,17 @@ func Compact(t TB, spec types.KeySpec, header map[string]any, payload []byte) st
 	return CompactRaw(t, spec, header["alg"].(string), h, payload)
 }
 
-// CompactRaw is Compact with the header given as JSON text, for headers
-// no encoder writes (duplicate members, odd spacing).
-func CompactRaw(t TB, spec types.KeySpec, alg string, header, payload []byte) string {
+// CompactRaw is Compact with the header given as JSON text, for headers no
+// encoder writes (duplicate members), and the algorithm to sign with given
+// apart from it (to label a signature with another "alg").
+func CompactRaw(t testing.TB, spec types.KeySpec, alg string, header, payload []byte) string {
 	t.Helper()
 	enc := base64.RawURLEncoding
 	input := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
 	return input + "." + enc.EncodeToString(Sign(t, spec, alg, []byte(input)))
 }
 
-// Must is a helper for tests: it fails t on err.
-func Must[T any](t TB, v T, err error) T {
-	t.Helper()
-	if err != nil {
-		t.Fatal(fmt.Sprint(err))
-	}
-	return v
-}
-
-// KMSSign returns what KMS Sign answers for message with the private test
-// key of spec: a DER signature for ECDSA (secp256k1 by decred), PKCS #1
-// v1.5 or PSS with salt = hash length for RSA, Ed25519 and ML-DSA (RAW
-// only). messageType is RAW or DIGEST.
-func KMSSign(t TB, spec types.KeySpec, alg types.SigningAlgorithmSpec, message []byte, messageType types.MessageType) []byte {
-	t.Helper()
-	key := PrivateKey(t, spec)
-	var h crypto.Hash
-	switch {
-	case strings.HasSuffix(string(alg), "_256"):
-		h = crypto.SHA256
-	case strings.HasSuffix(string(alg), "_384"):
-		h = crypto.SHA384
-	case strings.HasSuffix(string(alg), "_512"):
-		h = crypto.SHA512
-	}
-	digest := message
-	if messageType == types.MessageTypeRaw && h != 0 && alg != types.SigningAlgorithmSpecEd25519Sha512 {
-		hh := h.New()
-		hh.Write(message)
-		digest = hh.Sum(nil)
-	}
-	var sig []byte
-	var err error
-	switch {
-	case strings.HasPrefix(string(alg), "RSASSA_PKCS1"):
-		sig, err = rsa.SignPKCS1v15(rand.Reader, key.(*rsa.PrivateKey), h, digest)
-	case strings.HasPrefix(string(alg), "RSASSA_PSS"):
-		sig, err = rsa.SignPSS(rand.Reader, key.(*rsa.PrivateKey), h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case strings.HasPrefix(string(alg), "ECDSA"):
-		if k, ok := key.(*secp256k1.PrivateKey); ok {
-			sig = secpecdsa.Sign(k, digest).Serialize()
-		} else {
-			sig, err = ecdsa.SignASN1(rand.Reader, key.(*ecdsa.PrivateKey), digest)
-		}
-	case alg == types.SigningAlgorithmSpecEd25519Sha512:
-		sig = ed25519.Sign(key.(ed25519.PrivateKey), message)
-	case alg == types.SigningAlgorithmSpecMlDsaShake256:
-		sig = Sign(t, spec, "ML-DSA-44", message)
-	default:
-		t.Fatalf("josetest.KMSSign: no signer for %s", alg)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sig
+// KeyFile returns the path of testdata/keys/<spec>.SIGN_VERIFY.json.
+func KeyFile(spec types.KeySpec) string {
+	return kmspubtest.Path("keys", string(spec)+".SIGN_VERIFY.json")
 }

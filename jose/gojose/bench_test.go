@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/gojose"
 )
@@ -23,12 +24,12 @@ func BenchmarkVerify(b *testing.B) {
 		spec types.KeySpec
 		alg  string
 	}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}} {
-		pub := josetest.Key(b, c.spec)
+		pub := kmspubtest.SigningKey(b, c.spec)
 		tok := librarySigned(b, c.spec, c.alg, pub.KeyID(), jwt.Claims{Subject: "alice", Expiry: jwt.NewNumericDate(time.Now().Add(24 * time.Hour))})
 		plain := josetest.PrivateKey(b, c.spec).(crypto.Signer).Public()
 		algs := []libjose.SignatureAlgorithm{libjose.SignatureAlgorithm(c.alg)}
 		verify := func(b *testing.B, key any) {
-			josetest.BenchLoop(b, func() {
+			kmspubtest.BenchLoop(b, func() {
 				t, err := jwt.ParseSigned(tok, algs)
 				if err != nil {
 					b.Fatal(err)
@@ -40,7 +41,7 @@ func BenchmarkVerify(b *testing.B) {
 			})
 		}
 		v := gojose.NewVerifier(jose.StaticKeys(pub))
-		josetest.RunPair(b, "alg="+c.alg,
+		kmspubtest.RunPair(b, "alg="+c.alg,
 			func(b *testing.B) { verify(b, plain) },
 			func(b *testing.B) { verify(b, v) })
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/gojose"
 )
@@ -49,14 +50,14 @@ func librarySigned(t testing.TB, spec types.KeySpec, alg, kid string, claims any
 
 func TestLibrarySignedTokensVerify(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			if !libraryAlgs[alg] {
 				continue
 			}
 			t.Run(string(spec)+"/"+alg, func(t *testing.T) {
 				s := librarySigned(t, spec, alg, pub.KeyID(), jwt.Claims{Subject: "alice", Expiry: jwt.NewNumericDate(time.Now().Add(time.Hour))})
-				v := gojose.NewVerifier(jose.StaticKeys(josetest.Key(t, types.KeySpecEccNistP384), pub))
+				v := gojose.NewVerifier(jose.StaticKeys(kmspubtest.SigningKey(t, types.KeySpecEccNistP384), pub))
 				tok, err := jwt.ParseSigned(s, gojose.SignatureAlgorithms())
 				if err != nil {
 					t.Fatal(err)
@@ -97,7 +98,7 @@ func TestLibrarySignedTokensVerify(t *testing.T) {
 // adapter — ES256K and ML-DSA included, which go-jose lacks here.
 func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
 			if err != nil {
@@ -125,8 +126,8 @@ func TestKMSSignerInLibrary(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	rsaPub := josetest.Key(t, types.KeySpecRsa2048)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	rsaPub := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	valid := librarySigned(t, types.KeySpecEccNistP256, "ES256", "", jwt.Claims{Subject: "x"})
 	parts := strings.Split(valid, ".")
 	rs, _ := base64.RawURLEncoding.DecodeString(parts[2])
@@ -155,7 +156,7 @@ func TestRefusals(t *testing.T) {
 		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(derOf(rs)), jose.ErrInvalidSignature, &invalid},
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(rs[:60]), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), jwt.Claims{}), jose.ErrUnknownKey, nil},
-		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{josetest.KeyWithUsage(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
+		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
 			librarySigned(t, types.KeySpecRsa2048, "RS256", "", jwt.Claims{}), jose.ErrKeyMismatch, &usage},
 	} {
 		// Every algorithm go-jose knows is allowed at parse time, so that

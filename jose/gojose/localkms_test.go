@@ -10,7 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/kmspub/kmspub"
-	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/gojose"
@@ -95,7 +95,7 @@ func TestJWKSInGoJose(t *testing.T) {
 	specs := []types.KeySpec{types.KeySpecRsa2048, types.KeySpecEccNistP256, types.KeySpecEccNistP384, types.KeySpecEccNistP521, types.KeySpecEccNistEdwards25519}
 	var keys []*kmspub.PublicKey
 	for _, s := range specs {
-		keys = append(keys, josetest.Key(t, s))
+		keys = append(keys, kmspubtest.SigningKey(t, s))
 	}
 	w := httptest.NewRecorder()
 	jose.NewJWKSHandler(jose.StaticKeys(keys...)).ServeHTTP(w, httptest.NewRequest("GET", jose.JWKSPath, nil))
@@ -123,7 +123,7 @@ func TestJWKSInGoJose(t *testing.T) {
 	}
 	for _, s := range []types.KeySpec{types.KeySpecEccSecgP256k1, types.KeySpecMlDsa65} {
 		w := httptest.NewRecorder()
-		jose.NewJWKSHandler(jose.StaticKeys(josetest.Key(t, s))).ServeHTTP(w, httptest.NewRequest("GET", jose.JWKSPath, nil))
+		jose.NewJWKSHandler(jose.StaticKeys(kmspubtest.SigningKey(t, s))).ServeHTTP(w, httptest.NewRequest("GET", jose.JWKSPath, nil))
 		if err := json.Unmarshal(w.Body.Bytes(), &set); err == nil {
 			t.Errorf("%s: go-jose now parses this JWKS; update the documentation", s)
 		}

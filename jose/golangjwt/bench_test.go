@@ -9,6 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/golangjwt"
 )
@@ -24,20 +25,20 @@ func BenchmarkVerify(b *testing.B) {
 		spec types.KeySpec
 		alg  string
 	}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}} {
-		pub := josetest.Key(b, c.spec)
+		pub := kmspubtest.SigningKey(b, c.spec)
 		tok := librarySigned(b, c.spec, c.alg, pub.KeyID(), jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(24 * time.Hour).Unix()})
 		plain := josetest.PrivateKey(b, c.spec).(crypto.Signer).Public()
 		parser := jwt.NewParser(jwt.WithValidMethods([]string{c.alg}))
 		bareKeyfunc := func(*jwt.Token) (any, error) { return plain, nil }
 		kmspubKeyfunc := golangjwt.Keyfunc(jose.StaticKeys(pub))
 		verify := func(b *testing.B, keyfunc jwt.Keyfunc) {
-			josetest.BenchLoop(b, func() {
+			kmspubtest.BenchLoop(b, func() {
 				if _, err := parser.Parse(tok, keyfunc); err != nil {
 					b.Fatal(err)
 				}
 			})
 		}
-		josetest.RunPair(b, "alg="+c.alg,
+		kmspubtest.RunPair(b, "alg="+c.alg,
 			func(b *testing.B) { verify(b, bareKeyfunc) },
 			func(b *testing.B) { verify(b, kmspubKeyfunc) })
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/golangjwt"
 )
@@ -57,7 +58,7 @@ func librarySigned(t testing.TB, spec types.KeySpec, alg string, kid string, cla
 // with the key, with a key set, and through a Keyring.
 func TestLibrarySignedTokensVerify(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			if libraryMethods[alg] == nil {
 				continue
@@ -69,7 +70,7 @@ func TestLibrarySignedTokensVerify(t *testing.T) {
 					t.Fatal(err)
 				}
 				for name, keyfunc := range map[string]jwt.Keyfunc{
-					"Keyfunc(static)":  golangjwt.Keyfunc(jose.StaticKeys(josetest.Key(t, types.KeySpecEccNistP256), pub)),
+					"Keyfunc(static)":  golangjwt.Keyfunc(jose.StaticKeys(kmspubtest.SigningKey(t, types.KeySpecEccNistP256), pub)),
 					"Keyfunc(keyring)": golangjwt.Keyfunc(jose.NewKeyringKeys(ring, pub.KeyID())),
 					"the key itself":   func(*jwt.Token) (any, error) { return pub, nil },
 				} {
@@ -99,7 +100,7 @@ func TestLibrarySignedTokensVerify(t *testing.T) {
 // lacks, and golang-jwt verifies through the adapter.
 func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
 			if err != nil {
@@ -119,8 +120,8 @@ func TestKMSSignerInLibrary(t *testing.T) {
 
 // The refusal list, through golang-jwt.
 func TestRefusals(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	rsaPub := josetest.Key(t, types.KeySpecRsa2048)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	rsaPub := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	claims := jwt.MapClaims{"sub": "x"}
 	valid := librarySigned(t, types.KeySpecEccNistP256, "ES256", "", claims)
 	parts := strings.Split(valid, ".")
@@ -154,7 +155,7 @@ func TestRefusals(t *testing.T) {
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, withSig(rs[:63]), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), claims), jose.ErrUnknownKey, nil},
 		{"an unknown crit", []*kmspub.PublicKey{p256}, critToken(t), jose.ErrCritical, nil},
-		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{josetest.KeyWithUsage(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
+		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
 			librarySigned(t, types.KeySpecRsa2048, "RS256", "", claims), jose.ErrKeyMismatch, &usage},
 	} {
 		_, err := jwt.Parse(c.token, golangjwt.Keyfunc(jose.StaticKeys(c.keys...)))

@@ -11,6 +11,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/jwx"
 )
@@ -30,7 +31,7 @@ func BenchmarkVerify(b *testing.B) {
 		spec types.KeySpec
 		alg  string
 	}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}} {
-		pub := josetest.Key(b, c.spec)
+		pub := kmspubtest.SigningKey(b, c.spec)
 		tok := []byte(librarySigned(b, c.spec, c.alg, pub.KeyID(), claims("alice", time.Now().Add(24*time.Hour))))
 		plain := josetest.PrivateKey(b, c.spec).(crypto.Signer).Public()
 		alg := libraryAlgs[c.alg]
@@ -39,14 +40,14 @@ func BenchmarkVerify(b *testing.B) {
 			return nil
 		})
 		verify := func(b *testing.B, opt jwt.ParseOption) {
-			josetest.BenchLoop(b, func() {
+			kmspubtest.BenchLoop(b, func() {
 				if _, err := jwt.Parse(tok, opt); err != nil {
 					b.Fatal(err)
 				}
 			})
 		}
 		pair := func(api string, bare, kmspub jwt.ParseOption) {
-			josetest.RunPair(b, "alg="+c.alg+"/api="+api,
+			kmspubtest.RunPair(b, "alg="+c.alg+"/api="+api,
 				func(b *testing.B) { verify(b, bare) },
 				func(b *testing.B) { verify(b, kmspub) })
 		}

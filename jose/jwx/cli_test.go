@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 )
 
@@ -20,7 +21,7 @@ func TestCLIVerifiesLibraryTokens(t *testing.T) {
 	dir := t.TempDir()
 	n := 0
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			if !hasAlg(alg) {
 				continue
@@ -30,7 +31,7 @@ func TestCLIVerifiesLibraryTokens(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tok), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			stdout, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile(spec, "SIGN_VERIFY"), "--token", "file://"+path)
+			stdout, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile(spec), "--token", "file://"+path)
 			if status != 0 || !strings.Contains(stdout, `"sub": "cli"`) || !strings.Contains(stdout, `"alg": "`+alg+`"`) {
 				t.Errorf("%s %s: status %d\n%s%s", spec, alg, status, stdout, stderr)
 			}
@@ -41,7 +42,7 @@ func TestCLIVerifiesLibraryTokens(t *testing.T) {
 		t.Fatal("no token was checked")
 	}
 	expired := librarySigned(t, "ECC_NIST_P256", "ES256", "", claims("cli", time.Now().Add(-time.Hour)))
-	_, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile("ECC_NIST_P256", "SIGN_VERIFY"), "--token", expired)
+	_, stderr, status := josetest.RunCLI(t, bin, "verify-jwt", "--key-file", josetest.KeyFile("ECC_NIST_P256"), "--token", expired)
 	if status != 254 || !strings.HasPrefix(stderr, "\nToken refused (token expired): ") {
 		t.Errorf("expired: status %d, %q", status, stderr)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/jwx"
 )
@@ -37,7 +38,7 @@ func TestLocalKMSES256KInJWX(t *testing.T) {
 // TestES256KLibrarySigned: ES256K JWTs jwx signs with the secp256k1 test
 // private key verify through the adapter.
 func TestES256KLibrarySigned(t *testing.T) {
-	pub := josetest.Key(t, types.KeySpecEccSecgP256k1)
+	pub := kmspubtest.SigningKey(t, types.KeySpecEccSecgP256k1)
 	hdrs := jws.NewHeaders()
 	hdrs.Set(jws.KeyIDKey, pub.KeyID())
 	out, err := jwt.Sign(claims("alice", time.Now().Add(time.Hour)),

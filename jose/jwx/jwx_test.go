@@ -22,6 +22,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/josetest"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/jwx"
 )
@@ -59,14 +60,14 @@ func claims(sub string, exp time.Time) jwt.Token {
 
 func TestLibrarySignedTokensVerify(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			if _, ok := libraryAlgs[alg]; !ok {
 				continue
 			}
 			t.Run(string(spec)+"/"+alg, func(t *testing.T) {
 				s := librarySigned(t, spec, alg, pub.KeyID(), claims("alice", time.Now().Add(time.Hour)))
-				kp := jwx.KeyProvider(jose.StaticKeys(josetest.Key(t, types.KeySpecEccNistP256), pub))
+				kp := jwx.KeyProvider(jose.StaticKeys(kmspubtest.SigningKey(t, types.KeySpecEccNistP256), pub))
 				tok, err := jwt.Parse([]byte(s), jwt.WithKeyProvider(kp))
 				if err != nil {
 					t.Fatal(err)
@@ -93,7 +94,7 @@ func TestLibrarySignedTokensVerify(t *testing.T) {
 // jwx build lacks — and verifies through the adapter.
 func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
-		pub := josetest.Key(t, spec)
+		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
 			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
 			if err != nil {
@@ -119,8 +120,8 @@ func TestKMSSignerInLibrary(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	p256 := josetest.Key(t, types.KeySpecEccNistP256)
-	rsaPub := josetest.Key(t, types.KeySpecRsa2048)
+	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
+	rsaPub := kmspubtest.SigningKey(t, types.KeySpecRsa2048)
 	valid := librarySigned(t, types.KeySpecEccNistP256, "ES256", "", claims("x", time.Now().Add(time.Hour)))
 	parts := strings.Split(valid, ".")
 	rs, _ := base64.RawURLEncoding.DecodeString(parts[2])
@@ -158,7 +159,7 @@ func TestRefusals(t *testing.T) {
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(append(rs, 0)), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), claims("x", time.Now().Add(time.Hour))), jose.ErrUnknownKey, nil},
 		{"an unknown crit", []*kmspub.PublicKey{p256}, string(critTok), jose.ErrCritical, nil},
-		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{josetest.KeyWithUsage(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
+		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
 			librarySigned(t, types.KeySpecRsa2048, "RS256", "", claims("x", time.Now().Add(time.Hour))), jose.ErrKeyMismatch, &usage},
 	} {
 		_, err := jws.Verify([]byte(c.token), jws.WithKeyProvider(jwx.KeyProvider(jose.StaticKeys(c.keys...))))
@@ -197,7 +198,7 @@ func TestOtherKeysUnchanged(t *testing.T) {
 func TestJWKSInJWX(t *testing.T) {
 	var keys []*kmspub.PublicKey
 	for _, s := range josetest.SigningSpecs {
-		keys = append(keys, josetest.Key(t, s))
+		keys = append(keys, kmspubtest.SigningKey(t, s))
 	}
 	w := httptest.NewRecorder()
 	jose.NewJWKSHandler(jose.StaticKeys(keys...)).ServeHTTP(w, httptest.NewRequest("GET", jose.JWKSPath, nil))
