@@ -7,18 +7,27 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // WantAPIError fails t unless err is the KMS exception code with exactly
 // message, as code written against *kms.Client sees it (see WantCode for
 // what that means). code "" wants no error at all. It returns the API
 // error.
+//
+// For a modelled exception, message "" means the answer KMS sends without a
+// message member (KMSInvalidSignatureException, and the others of
+// docs/KMS-RULES.md §13): the SDK then leaves the Message field nil, and so
+// must kmspub.
 func WantAPIError(t testing.TB, err error, code, message string) smithy.APIError {
 	t.Helper()
 	api := WantCode(t, err, code)
 	if api != nil && api.ErrorMessage() != message {
 		t.Fatalf("got %s %q, want message %q", code, api.ErrorMessage(), message)
+	}
+	if api != nil && message == "" && modelledExceptions[code] {
+		if field := reflect.ValueOf(api).Elem().FieldByName("Message"); field.IsValid() && !field.IsNil() {
+			t.Fatalf("%s has Message %q, not nil as the SDK decodes an answer without a message member", code, field.Elem().String())
+		}
 	}
 	return api
 }
@@ -31,8 +40,11 @@ func WantAPIError(t testing.TB, err error, code, message string) smithy.APIError
 //     type, so errors.As(err, &*types.InvalidKeyUsageException) works;
 //     for one it does not (ValidationException, AccessDeniedException,
 //     ThrottlingException…), a *smithy.GenericAPIError;
-//   - an unmodelled exception that kmspub built (one not read from an HTTP
-//     response) has the client fault.
+//   - ErrorFault() is what the SDK gives the code: a modelled exception's
+//     is its generated method's (the type decides it); an unmodelled one
+//     (ValidationException, AccessDeniedException…) has smithy.FaultUnknown,
+//     since smithy-go's awsJson decoder sets a fault only for
+//     query-compatible services, which KMS is not (docs/KMS-RULES.md §10b).
 //
 // code "" wants no error at all (and returns nil).
 func WantCode(t testing.TB, err error, code string) smithy.APIError {
@@ -63,20 +75,24 @@ func WantCode(t testing.TB, err error, code string) smithy.APIError {
 	if !ok {
 		t.Fatalf("%s is a %T, want *smithy.GenericAPIError", code, api)
 	}
-	var fromHTTP *smithyhttp.ResponseError
-	if !errors.As(err, &fromHTTP) && generic.Fault != smithy.FaultClient {
-		t.Fatalf("%s has fault %v, want client", code, generic.Fault)
+	if generic.Fault != smithy.FaultUnknown {
+		t.Fatalf("%s has fault %v, want unknown, as the SDK decodes it", code, generic.Fault)
 	}
 	return api
 }
 
 // WantOperation fails t unless err is wrapped, as *kms.Client wraps every
-// error, in a *smithy.OperationError for service KMS and operation op.
+// error, in a *smithy.OperationError for service KMS and operation op —
+// once: no second OperationError inside (such as GetPublicKey's).
 func WantOperation(t testing.TB, err error, op string) {
 	t.Helper()
 	var opErr *smithy.OperationError
 	if !errors.As(err, &opErr) || opErr.ServiceID != "KMS" || opErr.OperationName != op {
 		t.Fatalf("error %v (%T) is not an OperationError for KMS %s", err, err, op)
+	}
+	var inner *smithy.OperationError
+	if errors.As(opErr.Err, &inner) {
+		t.Fatalf("error %v wraps a second OperationError (%s)", err, inner.OperationName)
 	}
 }
 
