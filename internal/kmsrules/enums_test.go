@@ -44,3 +44,47 @@ func strs[S ~string](values []S) []string {
 	}
 	return out
 }
+
+// TestEnumOrderIsAWS: the lists in "Member must satisfy enum value set: […]"
+// are in the order AWS was recorded answering, which is not the SDK model's
+// for signing and encryption algorithms (docs/KMS-RULES.md §13.2, §13.1 row 2).
+func TestEnumOrderIsAWS(t *testing.T) {
+	for _, c := range []struct {
+		name, got, want string
+	}{
+		{"signingAlgorithm", string(kmsrules.NotInEnum(kmsrules.SigningAlgorithmEnum, "FOO")),
+			"Value 'FOO' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSASSA_PSS_SHA_256, RSASSA_PSS_SHA_384, RSASSA_PSS_SHA_512, " +
+				"RSASSA_PKCS1_V1_5_SHA_256, RSASSA_PKCS1_V1_5_SHA_384, RSASSA_PKCS1_V1_5_SHA_512, ECDSA_SHA_256, ECDSA_SHA_384, ECDSA_SHA_512, ED25519_SHA_512, ED25519_PH_SHA_512, SM2DSA, ML_DSA_SHAKE_256]"},
+		{"encryptionAlgorithm", string(kmsrules.NotInEnum(kmsrules.EncryptionAlgorithmEnum, "FOO")),
+			"Value 'FOO' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE, SYMMETRIC_DEFAULT]"},
+		{"messageType", string(kmsrules.NotInEnum(kmsrules.MessageTypeEnum, "FOO")),
+			"Value 'FOO' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]"},
+		{"keyAgreementAlgorithm", string(kmsrules.NotInEnum(kmsrules.KeyAgreementAlgorithmEnum, "FOO")),
+			"Value 'FOO' at 'keyAgreementAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ECDH]"},
+		{"encapsulationAlgorithm", string(kmsrules.NotInEnum(kmsrules.EncapsulationAlgorithmEnum, "FOO")),
+			"Value 'FOO' at 'encapsulationAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ML_KEM]"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestSymmetricDefaultPassesTheSigningEnum: SYMMETRIC_DEFAULT is not listed
+// in the signing enum's message, yet KMS's enum check lets it through and
+// refuses it against the key spec (docs/KMS-RULES.md §3.1, §13.1 row 1); other
+// encryption algorithm names are enum violations (§3.1).
+func TestSymmetricDefaultPassesTheSigningEnum(t *testing.T) {
+	e := kmsrules.SigningAlgorithmEnum
+	if e.Has("SYMMETRIC_DEFAULT") || !e.Accepts("SYMMETRIC_DEFAULT") {
+		t.Errorf("SYMMETRIC_DEFAULT: Has %v, Accepts %v; want false, true", e.Has("SYMMETRIC_DEFAULT"), e.Accepts("SYMMETRIC_DEFAULT"))
+	}
+	for _, v := range []types.SigningAlgorithmSpec{"RSAES_OAEP_SHA_256", "SM2PKE", "FOO", "symmetric_default"} {
+		if e.Accepts(v) {
+			t.Errorf("Accepts(%s)", v)
+		}
+	}
+	if kmsrules.LookupSigningAlgorithm("SYMMETRIC_DEFAULT") != nil {
+		t.Error("SYMMETRIC_DEFAULT has a signing row")
+	}
+}

@@ -42,6 +42,10 @@ const (
 	MaxSM2IDSize = 8191
 )
 
+// KeyIDPattern is the pattern AWS holds every KeyId to: ASCII only. The
+// published model does not carry it; AWS's answers do (docs/KMS-RULES.md §7.2).
+const KeyIDPattern = `^\p{ASCII}+$`
+
 // Family is the kind of public key a key spec holds.
 type Family int
 
@@ -162,10 +166,10 @@ var (
 		{types.SigningAlgorithmSpecEcdsaSha256, SchemeECDSA, SHA256, rawOrDigest, false},
 		{types.SigningAlgorithmSpecEcdsaSha384, SchemeECDSA, SHA384, rawOrDigest, false},
 		{types.SigningAlgorithmSpecEcdsaSha512, SchemeECDSA, SHA512, rawOrDigest, false},
-		{types.SigningAlgorithmSpecSm2dsa, SchemeSM2, SM3, rawOrDigest, false},
-		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu, false},
 		{types.SigningAlgorithmSpecEd25519Sha512, SchemeEd25519, SHA512, rawOnly, true},
 		{types.SigningAlgorithmSpecEd25519PhSha512, SchemeEd25519ph, SHA512, digestOnly, true},
+		{types.SigningAlgorithmSpecSm2dsa, SchemeSM2, SM3, rawOrDigest, false},
+		{types.SigningAlgorithmSpecMlDsaShake256, SchemeMLDSA, SHAKE256, rawOrMu, false},
 	}
 )
 
@@ -267,7 +271,8 @@ func LookupKeySpec(spec types.KeySpec) *KeySpec {
 	return nil
 }
 
-// SigningAlgorithms returns every signing algorithm row, in enum order.
+// SigningAlgorithms returns every signing algorithm row, in the order AWS
+// lists the enum (SigningAlgorithmEnum).
 func SigningAlgorithms() []*SigningAlgorithm {
 	out := make([]*SigningAlgorithm, len(signingTable))
 	for i := range signingTable {
