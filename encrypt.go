@@ -33,12 +33,13 @@ import (
 // Encrypt refuses what KMS Encrypt refuses, with the error the AWS SDK for Go
 // v2 returns, checked in this order:
 //
-//  1. Request shape, which KMS validates before it looks at the key: an
-//     empty plaintext or one over 4096 bytes, and an algorithm that is not a
-//     KMS EncryptionAlgorithmSpec, give a ValidationException
-//     (smithy.APIError with code "ValidationException") in KMS's words. (A
-//     nil plaintext never reaches KMS through the Go SDK, whose client
-//     refuses it as *smithy.InvalidParamsError.)
+//  1. Request shape, which KMS validates before it looks at the key: a
+//     plaintext that is absent (nil: "Value at 'plaintext' … must not be
+//     null"), empty or over 4096 bytes, and an algorithm that is not a KMS
+//     EncryptionAlgorithmSpec, give one ValidationException (smithy.APIError
+//     with code "ValidationException") listing every violation in KMS's
+//     words. (The Go SDK's client refuses a nil plaintext itself, as
+//     *smithy.InvalidParamsError, so only a caller of Encrypt sees KMS's.)
 //  2. Key usage: a key that is not ENCRYPT_DECRYPT gives
 //     *types.InvalidKeyUsageException "<arn> key usage is <USAGE> which is
 //     not valid for Encrypt."
@@ -53,10 +54,19 @@ import (
 //
 // Errors never contain plaintext bytes.
 func (k *PublicKey) Encrypt(plaintext []byte, algorithm types.EncryptionAlgorithmSpec) ([]byte, error) {
+	if err := encryptModel(plaintext, algorithm).err(); err != nil {
+		return nil, err
+	}
 	row, err := k.encryptionRule(len(plaintext), algorithm)
 	if err != nil {
 		return nil, err
 	}
+	return k.encryptWith(row, plaintext)
+}
+
+// encryptWith encrypts plaintext with the rules-table row the key phase
+// chose (encryptionRule).
+func (k *PublicKey) encryptWith(row *kmsrules.EncryptionAlgorithm, plaintext []byte) ([]byte, error) {
 	switch k.spec.Family {
 	case kmsrules.FamilyRSA:
 		// OAEP hash and MGF1 hash are the same function; the label is empty.
@@ -77,16 +87,16 @@ func (k *PublicKey) Encrypt(plaintext []byte, algorithm types.EncryptionAlgorith
 	return nil, fmt.Errorf("kmspub: Encrypt: no encryption for key spec %s", k.spec.Spec)
 }
 
-// encryptionRule runs every check Encrypt makes before encrypting, in the
-// documented order, and returns the rules-table row for the algorithm.
+// encryptionRule is Encrypt's key phase, for a request whose model phase
+// passed: usage, algorithm, then the plaintext against the algorithm's
+// limit. It returns the rules-table row for the algorithm.
 func (k *PublicKey) encryptionRule(plaintextLen int, algorithm types.EncryptionAlgorithmSpec) (*kmsrules.EncryptionAlgorithm, error) {
-	model := encryptModel(plaintextLen, algorithm)
 	if algorithm == "" {
 		// KMS's default for EncryptionAlgorithm; never valid for an
 		// asymmetric key, and refused by the key phase with KMS's text.
 		algorithm = types.EncryptionAlgorithmSpecSymmetricDefault
 	}
-	if err := preamble(k, model, opEncrypt, k.encryption, algorithm); err != nil {
+	if err := keyAllows(k, opEncrypt, k.encryption, algorithm); err != nil {
 		return nil, err
 	}
 	row := k.spec.EncryptionAlgorithm(algorithm)

@@ -106,7 +106,7 @@ func TestEncryptRefusals(t *testing.T) {
 	mlkem768 := kmspubtest.Key(t, types.KeySpecMlKem768, types.KeyUsageTypeEncapsulateDecapsulate)
 	ed25519 := kmspubtest.Key(t, types.KeySpecEccNistEdwards25519, types.KeyUsageTypeSignVerify)
 
-	const enumSet = "[SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]"
+	const enumSet = "[RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE, SYMMETRIC_DEFAULT]" // AWS's order, docs/KMS-RULES.md §13.2
 	tests := []struct {
 		name    string
 		key     *kmspub.PublicKey
@@ -153,6 +153,10 @@ func TestEncryptRefusals(t *testing.T) {
 			"Algorithm SM2PKE is incompatible with key spec RSA_2048."},
 		{"SM2PKE over 1024", sm2Enc, 1025, types.EncryptionAlgorithmSpecSm2pke, "ValidationException",
 			"Algorithm SM2PKE and key spec SM2 cannot encrypt data larger than 1024 bytes."},
+		// Every model violation in one exception, in member order (docs/KMS-RULES.md §7.2).
+		{"empty plaintext and unknown algorithm", rsa2048, 0, "FOO", "ValidationException",
+			"2 validation errors detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value 'FOO' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: " + enumSet},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,6 +167,12 @@ func TestEncryptRefusals(t *testing.T) {
 			kmspubtest.WantAPIError(t, err, tt.code, tt.message)
 		})
 	}
+	// An absent (nil) plaintext is KMS's answer for a missing sensitive
+	// member: no "null" (docs/KMS-RULES.md §4.1, §13.1 row 3d). An empty
+	// one is the length violation above (row 3e).
+	_, err := rsa2048.Encrypt(nil, types.EncryptionAlgorithmSpecRsaesOaepSha256)
+	kmspubtest.WantAPIError(t, err, "ValidationException",
+		"1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must not be null")
 }
 
 // TestEncryptRefusesAlgorithmNotListed: a key whose metadata lists only

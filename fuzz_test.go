@@ -160,13 +160,28 @@ func FuzzEncrypt(f *testing.F) {
 			if alg == "" {
 				effective = "SYMMETRIC_DEFAULT"
 			}
+			// Every model violation, in member order (docs/KMS-RULES.md §7.2).
+			var violations []string
 			switch {
+			case plaintext == nil:
+				violations = append(violations, "Value at 'plaintext' failed to satisfy constraint: Member must not be null")
 			case len(plaintext) == 0:
-				code, message = "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1"
+				violations = append(violations, "Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1")
 			case len(plaintext) > 4096:
-				code, message = "ValidationException", "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"
-			case alg != "" && !slices.Contains(enum, alg):
-				code, message = "ValidationException", fmt.Sprintf("1 validation error detected: Value '%.256s' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]", alg)
+				violations = append(violations, "Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+			}
+			if alg != "" && !slices.Contains(enum, alg) {
+				// KMS quotes the value as the SDK sends it (each invalid
+				// UTF-8 byte as U+FFFD); kmspub at most 256 characters.
+				quoted := []rune(string(alg))
+				quoted = quoted[:min(len(quoted), 256)]
+				violations = append(violations, fmt.Sprintf("Value '%s' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE, SYMMETRIC_DEFAULT]", string(quoted)))
+			}
+			switch {
+			case len(violations) == 1:
+				code, message = "ValidationException", "1 validation error detected: "+violations[0]
+			case len(violations) > 1:
+				code, message = "ValidationException", fmt.Sprintf("%d validation errors detected: %s", len(violations), strings.Join(violations, "; "))
 			case limit < 0:
 				code, message = "InvalidKeyUsageException", fmt.Sprintf("Algorithm %s is incompatible with key spec %s.", effective, k.KeySpec())
 			case len(plaintext) > limit:

@@ -91,14 +91,17 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 //
 // Verify checks, in this order, and stops at the first failure:
 //
-//  1. The request as the KMS API model constrains it. An AWS service checks
-//     these before it looks up the key, so they come first. Each failure is
-//     a ValidationException (a *smithy.GenericAPIError): message 1–4096
-//     bytes; messageType one of the MessageType enum values; signature
-//     1–6144 bytes; algorithm present ("Value null at 'signingAlgorithm'")
-//     and one of the SigningAlgorithmSpec enum values. Where KMS would list
-//     several violations in one message, Verify reports the first, in the
-//     model's member order.
+//  1. The request as the KMS API model constrains it. KMS checks these
+//     before it looks up the key, and lists every violation in one
+//     ValidationException (a *smithy.GenericAPIError): "1 validation error
+//     detected: …" or "2 validation errors detected: …; …", in the model's
+//     member order. The members: message present and 1–4096 bytes;
+//     messageType one of the MessageType enum values; signature present and
+//     1–6144 bytes; algorithm present and a SigningAlgorithmSpec enum value
+//     (or SYMMETRIC_DEFAULT, which KMS lets through here and refuses in
+//     step 2). A nil message or signature is an absent member, as the SDK
+//     sends it: "Value at 'message' … must not be null", "Value null at
+//     'signature' …"; an empty one fails the length.
 //  2. The key: its usage must be SIGN_VERIFY, and algorithm must be one the
 //     key lists (GetPublicKey SigningAlgorithms), else
 //     *types.InvalidKeyUsageException.
@@ -117,15 +120,30 @@ func mldsaParams(spec types.KeySpec) *mldsa.Params {
 //     1234567812345678 for RAW; Ed25519 per RFC 8032 with canonical S;
 //     Ed25519ph with empty context over SHA-512(D); pure ML-DSA with empty
 //     context (FIPS 204). Any signature that does not verify, including
-//     malformed bytes, gives *types.KMSInvalidSignatureException with an
-//     empty message.
+//     malformed bytes, gives *types.KMSInvalidSignatureException with no
+//     message.
 //
 // The rules come from docs/KMS-RULES.md §3 and §7. Errors never contain message
 // or signature bytes.
 func (k *PublicKey) Verify(message []byte, messageType types.MessageType, algorithm types.SigningAlgorithmSpec, signature []byte) error {
-	model, mt, alg := verifyModel(message, messageType, signature, algorithm)
-	if err := preamble(k, model, opVerify, k.signing, algorithm); err != nil {
+	model, r := verifyModel(message, messageType, signature, algorithm)
+	if err := model.err(); err != nil {
 		return err
+	}
+	return k.verifyChecked(r)
+}
+
+// verifyChecked is Verify after its model phase: the key phase, the message type
+// and size, and the signature.
+func (k *PublicKey) verifyChecked(r verifyRequest) error {
+	if err := keyAllows(k, opVerify, k.signing, r.algorithm); err != nil {
+		return err
+	}
+	alg, mt, message, signature := r.alg, r.mt, r.message, r.signature
+	if alg == nil {
+		// Unreachable: only algorithms with rules are listed (checked when
+		// the key was built).
+		return kmserr.IncompatibleAlgorithm(r.algorithm, k.spec.Spec)
 	}
 	if !alg.Accepts(mt) {
 		if alg.TypeRefusalNamesAlgorithm {

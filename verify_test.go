@@ -87,13 +87,27 @@ func TestVerifySpotChecks(t *testing.T) {
 			"Digest is invalid length for algorithm ED25519_PH_SHA_512."},
 		{"Ed25519ph DIGEST of 64 bytes", ed, d64, "DIGEST", "ED25519_PH_SHA_512", sig, codeInvalidSig, ""},
 		{"Ed25519 pure, 63-byte signature", ed, msg, "RAW", "ED25519_SHA_512", sig[:63], codeInvalidSig, ""},
-		{"empty message", p256, nil, "RAW", "ECDSA_SHA_256", sig, codeValidation,
+		// An empty message is the length violation, and an absent (nil) one
+		// KMS's missing sensitive member, without "null"
+		// (docs/KMS-RULES.md §3.1, §13.1 rows 3c, 3e, 7).
+		{"empty message", p256, []byte{}, "RAW", "ECDSA_SHA_256", sig, codeValidation,
 			"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"absent message", p256, nil, "RAW", "ECDSA_SHA_256", sig, codeValidation,
+			"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must not be null"},
 		{"4097-byte message", p256, make([]byte, 4097), "RAW", "ECDSA_SHA_256", sig, codeValidation,
 			"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096"},
 		{"4096-byte message", p256, make([]byte, 4096), "RAW", "ECDSA_SHA_256", sig, codeInvalidSig, ""},
-		{"empty signature", p256, msg, "RAW", "ECDSA_SHA_256", nil, codeValidation,
+		{"empty signature", p256, msg, "RAW", "ECDSA_SHA_256", []byte{}, codeValidation,
 			"1 validation error detected: Value at 'signature' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		// A missing signature is "Value null at" (not sensitive, §13.1 row 3a).
+		{"absent signature", p256, msg, "RAW", "ECDSA_SHA_256", nil, codeValidation,
+			"1 validation error detected: Value null at 'signature' failed to satisfy constraint: Member must not be null"},
+		// Every violation, in member order (§7.2).
+		{"absent message and signature, unknown type", p256, nil, "HASH", "", nil, codeValidation,
+			"4 validation errors detected: Value at 'message' failed to satisfy constraint: Member must not be null; " +
+				"Value 'HASH' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]; " +
+				"Value null at 'signature' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null"},
 		{"6145-byte signature", p256, msg, "RAW", "ECDSA_SHA_256", make([]byte, 6145), codeValidation,
 			"1 validation error detected: Value at 'signature' failed to satisfy constraint: Member must have length less than or equal to 6144"},
 		{"6144-byte signature", p256, msg, "RAW", "ECDSA_SHA_256", make([]byte, 6144), codeInvalidSig, ""},
@@ -102,7 +116,15 @@ func TestVerifySpotChecks(t *testing.T) {
 		{"unknown algorithm", p256, msg, "RAW", "FOO", sig, codeValidation,
 			"1 validation error detected: Value 'FOO' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: " +
 				"[RSASSA_PSS_SHA_256, RSASSA_PSS_SHA_384, RSASSA_PSS_SHA_512, RSASSA_PKCS1_V1_5_SHA_256, RSASSA_PKCS1_V1_5_SHA_384, RSASSA_PKCS1_V1_5_SHA_512, " +
-				"ECDSA_SHA_256, ECDSA_SHA_384, ECDSA_SHA_512, SM2DSA, ML_DSA_SHAKE_256, ED25519_SHA_512, ED25519_PH_SHA_512]"},
+				"ECDSA_SHA_256, ECDSA_SHA_384, ECDSA_SHA_512, ED25519_SHA_512, ED25519_PH_SHA_512, SM2DSA, ML_DSA_SHAKE_256]"},
+		// SYMMETRIC_DEFAULT passes the enum check and is refused against the
+		// key spec (§3.1, §13.1 row 1; recorded on Sign, Verify checks the same).
+		{"SYMMETRIC_DEFAULT", p256, msg, "RAW", "SYMMETRIC_DEFAULT", sig, codeKeyUsage,
+			"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec ECC_NIST_P256."},
+		{"SYMMETRIC_DEFAULT on an encryption key: usage first", rsaEnc, msg, "RAW", "SYMMETRIC_DEFAULT", sig, codeKeyUsage,
+			"arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000001 key usage is ENCRYPT_DECRYPT which is not valid for Verify."},
+		// Other encryption algorithm names are enum violations (§3.1).
+		{"an encryption algorithm", p256, msg, "RAW", "RSAES_OAEP_SHA_256", sig, codeValidation, ""},
 		{"unknown message type", p256, msg, "raw", "ECDSA_SHA_256", sig, codeValidation,
 			"1 validation error detected: Value 'raw' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]"},
 		// Model validation comes before the key: an oversized message on a
