@@ -2,6 +2,7 @@ package kmspub
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,9 +16,9 @@ import (
 
 // The KMS calls a service makes with public keys, one interface each, so
 // that code written against *kms.Client takes a [Client] unchanged: a
-// function that takes a VerifyAPIClient accepts either. kmspub itself does
-// not call them yet; the Client will, to pass operations on keys it cannot
-// serve offline (symmetric and HMAC keys) to the client it wraps.
+// function that takes a VerifyAPIClient accepts either. The Client also
+// uses them to pass requests on keys it cannot serve offline (symmetric and
+// HMAC keys) to the client it wraps, when that client has the method.
 type (
 	// VerifyAPIClient is KMS Verify.
 	VerifyAPIClient interface {
@@ -48,12 +49,36 @@ var (
 	_ GetPublicKeyAPIClient = (*Keyring)(nil)
 )
 
-// Client is a drop-in, offline stand-in for the public-key operations of
+// Client is a drop-in stand-in for the public-key operations of
 // *kms.Client. Its methods have exactly the SDK's signatures and return the
 // SDK's output types and errors, but do the work locally with public keys
 // from a [Keyring]: after the first GetPublicKey for a key, Verify, Encrypt
 // and Encapsulate make no KMS call at all. A service switches by changing
 // the constructor (see the example for [NewClient]).
+//
+// What is offline and what is not:
+//
+//   - Asymmetric keys: Verify, Encrypt, Encapsulate and GetPublicKey are
+//     answered offline, from the key GetPublicKey returned once.
+//   - Symmetric (SYMMETRIC_DEFAULT) and HMAC keys have no public key
+//     (GetPublicKey answers UnsupportedOperationException). Verify, Encrypt
+//     and Encapsulate naming one are passed on, unchanged, to the client
+//     the Client wraps when it has that method (*kms.Client has all three),
+//     and its answer is returned as it is — KMS encrypts with a symmetric
+//     key, and refuses Verify with InvalidKeyUsageException — so the swap is
+//     drop-in for every key. When the wrapped client lacks the method, the
+//     Client answers what KMS would, as far as it can know it: with a
+//     DescribeKey client ([ClientOptions.KeyStateCheck]), Verify and
+//     Encapsulate get KMS's InvalidKeyUsageException naming the key's usage
+//     ("<arn> key usage is ENCRYPT_DECRYPT which is not valid for Verify.",
+//     GENERATE_VERIFY_MAC for an HMAC key), Encrypt with an HMAC key too,
+//     and Encrypt with a symmetric key its key-state refusal or else an
+//     UnsupportedOperationException (only KMS can encrypt with it); without
+//     one, Verify and Encapsulate get an InvalidKeyUsageException that
+//     cannot name the usage, and Encrypt the UnsupportedOperationException.
+//     GetPublicKey gets KMS's refusal again. The Client remembers that the
+//     name is such a key — a key ARN for ever, another name for the
+//     Keyring's TTL — so it does not ask GetPublicKey again.
 //
 // What each operation honours:
 //
@@ -73,32 +98,38 @@ var (
 //     [PublicKey.Encapsulate] documents.
 //   - GetPublicKey: KeyId; the answer is the cached key's.
 //
-// GrantTokens are accepted and ignored everywhere: offline there are no
-// grants. Authorization is a local [Policy] ([ClientOptions.Policy]), the
-// key's KMS state is checked only with [ClientOptions.KeyStateCheck], and
-// the record KMS would write to CloudTrail goes to
-// [ClientOptions.AuditLogger].
+// GrantTokens are accepted and ignored offline: there are no grants.
+// Authorization is a local [Policy] ([ClientOptions.Policy]), the key's KMS
+// state is checked only with [ClientOptions.KeyStateCheck], and the record
+// KMS would write to CloudTrail goes to [ClientOptions.AuditLogger].
 //
 // DryRun=true runs every check and the operation itself, discards the
 // result, and returns *types.DryRunOperationException "The request would
 // have succeeded, but the DryRun option is set." when it would have
 // succeeded, or the refusal when not.
 //
-// Order of checks: the SDK's required members (KeyId, and per operation
-// Message, Signature, SigningAlgorithm, Plaintext, EncapsulationAlgorithm),
-// refused as the SDK refuses them, with a smithy.InvalidParamsError before
-// any request; then the policy on what the KeyId shows; the key from the
-// Keyring (a GetPublicKey only on a miss); the policy on the key ARN; the
-// key state; and last the operation's own checks (for Encrypt, the
-// encryption context first) and cryptography. The operation's checks include
-// request-shape ones KMS may make before it looks the key up (a message
-// over 4096 bytes, an unknown algorithm): for a request with two faults, a
-// Client can report the key's (NotFoundException, AccessDeniedException…)
-// where KMS would report the ValidationException.
+// Order of checks, KMS's (docs/KMS-RULES.md §7.3): first the SDK's required
+// members (KeyId, and per operation Message, Signature, SigningAlgorithm,
+// Plaintext, EncapsulationAlgorithm), refused as the SDK refuses them, with
+// a smithy.InvalidParamsError, before any request — so the Client, like
+// *kms.Client, never answers KMS's "Value null at …"; then the request
+// against the KMS API model, KeyId included (lengths, the ASCII-only
+// KeyId, enum values), every violation listed in one ValidationException,
+// before the key is looked up; the policy on what the KeyId shows; the key
+// from the Keyring (a GetPublicKey only on a miss); the policy on the key
+// ARN; the key's usage; its state (with a key-state check: GetPublicKey is
+// refused for a key pending deletion or import, not for a disabled one);
+// and last the operation's own checks and cryptography (for Encrypt the
+// algorithm, the plaintext's size, then the encryption context).
 //
-// Every error is wrapped, as the SDK wraps it, in a *smithy.OperationError
-// naming service "KMS" and the operation, so errors.As finds both it and the
-// exception inside (an HTTP response error is absent: there was no request).
+// Every error is returned as *kms.Client returns it: wrapped once in a
+// *smithy.OperationError naming service "KMS" and the operation, so
+// errors.As finds both it and the exception inside. An error from the
+// client the Client wraps — its GetPublicKey or DescribeKey answer — keeps
+// what the SDK put inside (the HTTP response error with its request ID, and
+// the exception), under the name of the operation called; an answer of a
+// request passed on is returned unchanged. (A refusal made offline has no
+// HTTP response error: there was no request.)
 //
 // What an offline client cannot do, and so does not offer: Sign, Decrypt,
 // Decapsulate and DeriveSharedSecret all need the private key, which only
@@ -111,10 +142,13 @@ var (
 //
 // A Client is safe for concurrent use.
 type Client struct {
-	keys   *Keyring
-	policy *Policy
-	states *keyStates
-	audit  *slog.Logger
+	keys     *Keyring
+	policy   *Policy
+	states   *keyStates
+	audit    *slog.Logger
+	forward  forwardClients       // the wrapped client's methods, for keys that are not asymmetric
+	describe DescribeKeyAPIClient // KeyStateCheck's client, nil without one
+	kinds    keyKinds             // names known not to be asymmetric keys (forward.go)
 }
 
 // ClientOptions configures a [Client]. Every field is off by default;
@@ -130,7 +164,9 @@ type ClientOptions struct {
 	Policy *Policy
 
 	// KeyStateCheck, when set, makes the Client ask KMS whether a key may
-	// still be used (see [KeyStateCheck]).
+	// still be used (see [KeyStateCheck]). Its DescribeKey client also tells
+	// the Client the usage of a symmetric or HMAC key when the wrapped
+	// client cannot take the request (see [Client]).
 	KeyStateCheck *KeyStateCheck
 
 	// AuditLogger, when set, makes the Client write one record to it for
@@ -159,11 +195,13 @@ type ClientOptions struct {
 	AuditLogger *slog.Logger
 }
 
-// NewClient returns an offline client that takes keys from keys, configured
-// by optFns (see [ClientOptions]): a *[Keyring] is used as it is (with its
+// NewClient returns a client that takes keys from keys, configured by
+// optFns (see [ClientOptions]): a *[Keyring] is used as it is (with its
 // TTLs, clock and error handler); any other GetPublicKeyAPIClient —
 // typically the service's *kms.Client — is wrapped in NewKeyring(keys) with
-// the default settings.
+// the default settings. Requests on symmetric and HMAC keys are passed on
+// to that client (the Keyring's, for a Keyring) when it has the method:
+// see [Client].
 func NewClient(keys GetPublicKeyAPIClient, optFns ...func(*ClientOptions)) *Client {
 	r, ok := keys.(*Keyring)
 	switch {
@@ -176,12 +214,13 @@ func NewClient(keys GetPublicKeyAPIClient, optFns ...func(*ClientOptions)) *Clie
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	c := &Client{keys: r, audit: o.AuditLogger}
+	c := &Client{keys: r, audit: o.AuditLogger, forward: newForwardClients(r.client)}
 	if o.Policy != nil {
 		c.policy = o.Policy.clone()
 	}
 	if o.KeyStateCheck != nil {
 		c.states = newKeyStates(o.KeyStateCheck, r)
+		c.describe = o.KeyStateCheck.Client
 	}
 	return c
 }
@@ -209,11 +248,20 @@ func (c *Client) Verify(ctx context.Context, params *kms.VerifyInput, optFns ...
 		if err := checkSDKRequired(params); err != nil {
 			return nil, err
 		}
-		k, err := c.key(ctx, rec, true, optFns)
-		if err != nil {
+		model, req := verifyInputModel(params)
+		if err := model.err(); err != nil {
 			return nil, err
 		}
-		if err := k.Verify(params.Message, params.MessageType, params.SigningAlgorithm, params.Signature); err != nil {
+		k, kind, err := c.key(ctx, rec, &opVerify, optFns)
+		switch {
+		case kind != nil && c.forward.verify != nil:
+			return forward(ctx, c, rec, c.forward.verify.Verify, params, func(o *kms.VerifyOutput) *string { return o.KeyId }, optFns)
+		case kind != nil:
+			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opVerify, optFns)
+		case err != nil:
+			return nil, err
+		}
+		if err := k.verifyChecked(req); err != nil {
 			return nil, err
 		}
 		if rec.dryRun {
@@ -243,14 +291,29 @@ func (c *Client) Encrypt(ctx context.Context, params *kms.EncryptInput, optFns .
 		if err := checkSDKRequired(params); err != nil {
 			return nil, err
 		}
-		k, err := c.key(ctx, rec, true, optFns)
+		if err := encryptInputModel(params).err(); err != nil {
+			return nil, err
+		}
+		k, kind, err := c.key(ctx, rec, &opEncrypt, optFns)
+		switch {
+		case kind != nil && c.forward.encrypt != nil:
+			return forward(ctx, c, rec, c.forward.encrypt.Encrypt, params, func(o *kms.EncryptOutput) *string { return o.KeyId }, optFns)
+		case kind != nil:
+			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opEncrypt, optFns)
+		case err != nil:
+			return nil, err
+		}
+		row, err := k.encryptionRule(len(params.Plaintext), params.EncryptionAlgorithm)
 		if err != nil {
 			return nil, err
 		}
+		// Where KMS checks the encryption context is not recorded; kmspub
+		// checks it last, after the algorithm and the plaintext's size
+		// (docs/KMS-RULES.md §7.3).
 		if err := kmsrules.CheckEncryptionContext(len(params.EncryptionContext)); err != nil {
 			return nil, err
 		}
-		ciphertext, err := k.Encrypt(params.Plaintext, params.EncryptionAlgorithm)
+		ciphertext, err := k.encryptWith(row, params.Plaintext)
 		if err != nil {
 			return nil, err
 		}
@@ -281,8 +344,16 @@ func (c *Client) Encapsulate(ctx context.Context, params *kms.EncapsulateInput, 
 		if err := checkSDKRequired(params); err != nil {
 			return nil, err
 		}
-		k, err := c.key(ctx, rec, true, optFns)
-		if err != nil {
+		if err := encapsulateInputModel(params).err(); err != nil {
+			return nil, err
+		}
+		k, kind, err := c.key(ctx, rec, &opEncapsulate, optFns)
+		switch {
+		case kind != nil && c.forward.encapsulate != nil:
+			return forward(ctx, c, rec, c.forward.encapsulate.Encapsulate, params, func(o *kms.EncapsulateOutput) *string { return o.KeyId }, optFns)
+		case kind != nil:
+			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opEncapsulate, optFns)
+		case err != nil:
 			return nil, err
 		}
 		secret, ciphertext, err := k.Encapsulate(params.EncapsulationAlgorithm)
@@ -304,8 +375,12 @@ func (c *Client) Encapsulate(ctx context.Context, params *kms.EncapsulateInput, 
 }
 
 // GetPublicKey is KMS GetPublicKey, answered from the Keyring: a KMS call
-// is made only on a miss. The key state is not checked (KMS returns the
-// public key of a disabled key too); the policy is.
+// is made only on a miss. The policy is checked, and with a key-state check
+// the key's state as KMS's GetPublicKey checks it: a key pending deletion
+// is refused with *types.KMSInvalidStateException "<arn> is pending
+// deletion." (and pending import likewise), while a disabled key's public
+// key is returned, as KMS returns it (docs/KMS-RULES.md §7.3, §13.1 rows 5a,
+// 5b).
 func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput, optFns ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
 	if params == nil {
 		params = &kms.GetPublicKeyInput{}
@@ -315,8 +390,14 @@ func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput
 		if err := checkSDKRequired(params); err != nil {
 			return nil, err
 		}
-		k, err := c.key(ctx, rec, false, optFns)
-		if err != nil {
+		if err := checkKeyID(*params.KeyId); err != nil {
+			return nil, err
+		}
+		k, kind, err := c.key(ctx, rec, nil, optFns)
+		switch {
+		case kind != nil:
+			return nil, c.getPublicKeyNotAsymmetric(ctx, rec, kind, optFns)
+		case err != nil:
 			return nil, err
 		}
 		return k.GetPublicKeyOutput(), nil
@@ -324,33 +405,81 @@ func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput
 	return finish(ctx, c, rec, out, err)
 }
 
-// key returns the request's key once the policy allows it and, for the
-// cryptographic operations, its KMS state does.
-func (c *Client) key(ctx context.Context, rec *auditRecord, checkState bool, optFns []func(*kms.Options)) (*PublicKey, error) {
+// key returns the request's key once the policy allows it, its usage fits
+// op and then its KMS state allows op — usage before state, as KMS checks
+// them (docs/KMS-RULES.md §7.3). op is nil for GetPublicKey, whose state
+// check refuses only what KMS's GetPublicKey refuses. For a name that is
+// not an asymmetric key (GetPublicKey refused it as such, now or earlier)
+// it returns what is known about it instead.
+func (c *Client) key(ctx context.Context, rec *auditRecord, op *operation, optFns []func(*kms.Options)) (*PublicKey, *keyKind, error) {
 	if err := c.policy.allowBeforeFetch(rec.operation, rec.keyID); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if kind := c.kinds.get(rec.keyID, c.keys.now()); kind != nil {
+		return nil, kind, nil
 	}
 	k, err := c.keys.Get(ctx, rec.keyID, optFns...)
 	if err != nil {
-		return nil, err
+		if kind := c.kinds.learn(rec.keyID, err, c.keys.now(), c.keys.cache.fresh, c.keys.maxNames); kind != nil {
+			return nil, kind, nil
+		}
+		return nil, nil, err
 	}
 	rec.keyARN = k.keyID
 	if err := c.policy.allowKey(rec.operation, k.keyID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if checkState && c.states != nil {
-		if err := c.states.check(ctx, k.keyID, optFns); err != nil {
-			return nil, err
+	if op != nil {
+		if err := k.allowsUsage(*op); err != nil {
+			return nil, nil, err
 		}
 	}
-	return k, nil
+	if c.states != nil {
+		check := c.states.check
+		if op == nil {
+			check = c.getPublicKeyState
+		}
+		if err := check(ctx, k.keyID, optFns); err != nil {
+			return nil, nil, err
+		}
+	}
+	return k, nil, nil
 }
 
-// finish writes the audit record and wraps an error as the SDK does.
+// getPublicKeyState is the key-state check of GetPublicKey: KMS refuses a
+// key pending deletion or import, and returns a disabled key's public key
+// (docs/KMS-RULES.md §7.3, §13.1 rows 5a, 5b). The key-state check refuses a
+// disabled key exactly with DisabledException, so that one is let through.
+func (c *Client) getPublicKeyState(ctx context.Context, keyARN string, optFns []func(*kms.Options)) error {
+	err := c.states.check(ctx, keyARN, optFns)
+	var disabled *types.DisabledException
+	if errors.As(err, &disabled) {
+		return nil
+	}
+	return err
+}
+
+// finish writes the audit record and returns err as *kms.Client would.
 func finish[O any](ctx context.Context, c *Client, rec *auditRecord, out *O, err error) (*O, error) {
 	c.log(ctx, rec, err)
 	if err != nil {
-		return nil, &smithy.OperationError{ServiceID: kms.ServiceID, OperationName: rec.operation, Err: err}
+		return nil, operationError(rec.operation, err)
 	}
 	return out, nil
+}
+
+// operationError is err as *kms.Client returns an error from operation op:
+// wrapped once in a *smithy.OperationError naming KMS and op. An error that
+// is one already comes from the client the Client wraps: the answer of a
+// request passed on (op's own) is returned unchanged, and a GetPublicKey or
+// DescribeKey answer keeps what it wraps — the HTTP response error with its
+// request ID, and the exception — under op's name, not wrapped twice.
+func operationError(op string, err error) error {
+	if oe, ok := err.(*smithy.OperationError); ok {
+		if oe.OperationName == op {
+			return oe
+		}
+		return &smithy.OperationError{ServiceID: oe.ServiceID, OperationName: op, Err: oe.Err}
+	}
+	return &smithy.OperationError{ServiceID: kms.ServiceID, OperationName: op, Err: err}
 }

@@ -10,8 +10,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,9 +26,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
+	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
 func TestClientVerify(t *testing.T) {
@@ -382,4 +388,203 @@ func TestClientConcurrentVerifyWhileAliasMoves(t *testing.T) {
 		t.Fatalf("alias ends at %s, want %s", k.KeyID(), b)
 	}
 	f.WantCalls(t, 1+epochs)
+}
+
+// TestClientModelBeforeLookup (issue #13 item 2): the request is checked
+// against the KMS API model before the key is looked up, every violation
+// listed in one ValidationException in member order (docs/KMS-RULES.md
+// §7.2, §7.3), so a request with two faults gets KMS's answer.
+func TestClientModelBeforeLookup(t *testing.T) {
+	f := kmspubtest.NewFakeKMS(t)
+	c := kmspub.NewClient(f)
+	ctx := context.Background()
+	const (
+		tooLong     = "Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096"
+		emptyKeyID  = "Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1"
+		emptyKeyID2 = `Value '' at 'keyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\p{ASCII}+$`
+	)
+	// An unknown key and an oversized message: KMS's ValidationException,
+	// not NotFoundException, and no GetPublicKey.
+	_, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String("alias/none"), Message: make([]byte, 4097), Signature: []byte{1}, SigningAlgorithm: "ECDSA_SHA_256"})
+	kmspubtest.WantOperation(t, err, "Verify")
+	kmspubtest.WantAPIError(t, err, "ValidationException", "1 validation error detected: "+tooLong)
+	// An unknown enum value on a key of the wrong usage.
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(kmspubtest.FakeKeyARN("p256")), Plaintext: []byte("x"), EncryptionAlgorithm: "FOO"})
+	kmspubtest.WantCode(t, err, "ValidationException")
+	_, err = c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: aws.String("alias/none"), EncapsulationAlgorithm: "KYBER"})
+	kmspubtest.WantAPIError(t, err, "ValidationException",
+		"1 validation error detected: Value 'KYBER' at 'encapsulationAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ML_KEM]")
+	// An empty KeyId breaks two constraints (§13.1 row 9); with more
+	// violations they are all listed, KeyId's first.
+	_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String("")})
+	kmspubtest.WantOperation(t, err, "GetPublicKey")
+	kmspubtest.WantAPIError(t, err, "ValidationException", "2 validation errors detected: "+emptyKeyID+"; "+emptyKeyID2)
+	_, err = c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(""), Message: make([]byte, 4097), MessageType: "HASH", Signature: []byte{}, SigningAlgorithm: "ECDSA_SHA_256"})
+	kmspubtest.WantAPIError(t, err, "ValidationException", "5 validation errors detected: "+emptyKeyID+"; "+emptyKeyID2+"; "+tooLong+"; "+
+		"Value 'HASH' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST, EXTERNAL_MU]; "+
+		"Value at 'signature' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	// A non-ASCII KeyId: the pattern, with the value quoted (§7.2).
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("キー"), Plaintext: []byte("x")})
+	kmspubtest.WantAPIError(t, err, "ValidationException",
+		`1 validation error detected: Value 'キー' at 'keyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\p{ASCII}+$`)
+	f.WantCalls(t, 0)
+}
+
+// kmsEndpoint is a KMS JSON-protocol endpoint answering every operation
+// with the body answer gives for its X-Amz-Target, behind a real SDK
+// client without retries: what *kms.Client makes of KMS's answers.
+func kmsEndpoint(t *testing.T, answer func(target string, w http.ResponseWriter)) *kms.Client {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-RequestId", "kmspub-test-request")
+		answer(strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "TrentService."), w)
+	}))
+	t.Cleanup(srv.Close)
+	return localkmstest.NewClient(srv.URL, func(o *kms.Options) { o.RetryMaxAttempts = 1 })
+}
+
+func writeKMSAnswer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+// TestClientErrorsAsTheSDK (issue #13 item 3): an error the Client passes
+// on from the client it wraps is exactly what *kms.Client returns for the
+// operation — one OperationError, the same text, the same exception — and
+// the errors kmspub makes itself have the SDK's type, fault and Message for
+// their code (docs/KMS-RULES.md §10b).
+func TestClientErrorsAsTheSDK(t *testing.T) {
+	ctx := context.Background()
+	const arn = "arn:aws:kms:eu-west-2:111122223333:key/00000000-0000-4000-8000-00000000dead"
+	sdk := kmsEndpoint(t, func(_ string, w http.ResponseWriter) {
+		writeKMSAnswer(w, http.StatusBadRequest, `{"__type":"NotFoundException","message":"Key '`+arn+`' does not exist"}`)
+	})
+	in := &kms.VerifyInput{KeyId: aws.String(arn), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: "ECDSA_SHA_256"}
+	_, online := sdk.Verify(ctx, in)
+	_, offline := kmspub.NewClient(sdk).Verify(ctx, in)
+	kmspubtest.WantOperation(t, online, "Verify")
+	kmspubtest.WantOperation(t, offline, "Verify")
+	if online.Error() != offline.Error() {
+		t.Fatalf("errors differ:\nonline  %v\noffline %v", online, offline)
+	}
+	var onNF, offNF *types.NotFoundException
+	var resp *smithyhttp.ResponseError
+	if !errors.As(online, &onNF) || !errors.As(offline, &offNF) || !reflect.DeepEqual(onNF, offNF) || !errors.As(offline, &resp) || resp.HTTPStatusCode() != 400 {
+		t.Fatalf("exceptions differ: %#v, %#v", onNF, offNF)
+	}
+
+	// The exceptions kmspub builds: the same Go value as the SDK decodes
+	// from KMS's answer with that code and message.
+	for _, tc := range []struct {
+		name, body string
+		offline    func(*kmspub.Client) error
+	}{
+		{"ValidationException (fault unknown)",
+			`{"__type":"ValidationException","message":"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1"}`,
+			func(c *kmspub.Client) error {
+				_, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(kmspubtest.FakeKeyARN("p256")), Message: []byte{}, Signature: []byte("s"), SigningAlgorithm: "ECDSA_SHA_256"})
+				return err
+			}},
+		{"AccessDeniedException (fault unknown)",
+			`{"__type":"AccessDeniedException","Message":"Local policy does not allow kms:Verify on resource: ` + kmspubtest.FakeKeyARN("p256") + ` (the operation is not allowed)."}`,
+			func(c *kmspub.Client) error {
+				_, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(kmspubtest.FakeKeyARN("p256")), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: "ECDSA_SHA_256"})
+				return err
+			}},
+		{"KMSInvalidSignatureException (no message member: Message nil)", `{"__type":"KMSInvalidSignatureException"}`,
+			func(c *kmspub.Client) error {
+				_, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(kmspubtest.FakeKeyARN("p256")), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: "ECDSA_SHA_256"})
+				return err
+			}},
+		{"InvalidKeyUsageException",
+			`{"__type":"InvalidKeyUsageException","message":"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048."}`,
+			func(c *kmspub.Client) error {
+				_, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(kmspubtest.FakeKeyARN("rsa")), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: "SYMMETRIC_DEFAULT"})
+				return err
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sdk := kmsEndpoint(t, func(_ string, w http.ResponseWriter) { writeKMSAnswer(w, http.StatusBadRequest, tc.body) })
+			_, online := sdk.Verify(ctx, in)
+			c := kmspub.NewClient(kmspubtest.NewFakeKMS(t), func(o *kmspub.ClientOptions) {
+				if strings.Contains(tc.name, "AccessDenied") {
+					o.Policy = &kmspub.Policy{AllowedOperations: []string{"Encrypt"}}
+				}
+			})
+			offline := tc.offline(c)
+			kmspubtest.WantOperation(t, offline, "Verify")
+			var on, off smithy.APIError
+			if !errors.As(online, &on) || !errors.As(offline, &off) {
+				t.Fatalf("online %v, offline %v", online, offline)
+			}
+			if !reflect.DeepEqual(on, off) || on.ErrorFault() != off.ErrorFault() {
+				t.Fatalf("online %#v (fault %v)\noffline %#v (fault %v)", on, on.ErrorFault(), off, off.ErrorFault())
+			}
+		})
+	}
+}
+
+// TestClientRecordedAWSAnswers (issue #18): the answers real AWS KMS was
+// recorded giving (docs/KMS-RULES.md §13.1), through the Client.
+func TestClientRecordedAWSAnswers(t *testing.T) {
+	ctx := context.Background()
+	f := kmspubtest.NewFakeKMS(t)
+	stateful := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f} })
+	rsa, rsaEnc, p256 := kmspubtest.FakeKeyARN("rsa"), kmspubtest.FakeKeyARN("rsaenc"), kmspubtest.FakeKeyARN("p256")
+	verify := func(keyID string, message, signature []byte, alg types.SigningAlgorithmSpec) error {
+		_, err := stateful.Verify(ctx, &kms.VerifyInput{KeyId: aws.String(keyID), Message: message, Signature: signature, SigningAlgorithm: alg})
+		return err
+	}
+
+	t.Run("row 1: SYMMETRIC_DEFAULT as the signing algorithm", func(t *testing.T) {
+		kmspubtest.WantAPIError(t, verify(rsa, []byte("m"), []byte("s"), "SYMMETRIC_DEFAULT"),
+			"InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.")
+	})
+	t.Run("row 2: enum lists in AWS's order", func(t *testing.T) {
+		_, err := stateful.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(rsaEnc), Plaintext: []byte("x"), EncryptionAlgorithm: "FOO"})
+		kmspubtest.WantAPIError(t, err, "ValidationException",
+			"1 validation error detected: Value 'FOO' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE, SYMMETRIC_DEFAULT]")
+		kmspubtest.WantAPIError(t, verify(rsa, []byte("m"), []byte("s"), "FOO"), "ValidationException",
+			"1 validation error detected: Value 'FOO' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RSASSA_PSS_SHA_256, RSASSA_PSS_SHA_384, RSASSA_PSS_SHA_512, "+
+				"RSASSA_PKCS1_V1_5_SHA_256, RSASSA_PKCS1_V1_5_SHA_384, RSASSA_PKCS1_V1_5_SHA_512, ECDSA_SHA_256, ECDSA_SHA_384, ECDSA_SHA_512, ED25519_SHA_512, ED25519_PH_SHA_512, SM2DSA, ML_DSA_SHAKE_256]")
+	})
+	t.Run("rows 3a-3d: a missing member never reaches KMS through the Go SDK", func(t *testing.T) {
+		// *kms.Client refuses it before sending (§10b), so the Client does
+		// too; PublicKey.Verify and Encrypt answer KMS's texts (verify_test,
+		// encrypt_test), the CLI its parser's (recorded_aws.txt).
+		var params smithy.InvalidParamsError
+		if err := verify(rsa, []byte("m"), nil, "RSASSA_PSS_SHA_256"); !errors.As(err, &params) {
+			t.Fatalf("no signature: %v, want InvalidParamsError", err)
+		}
+	})
+	t.Run("row 4: usage before state, state before algorithm", func(t *testing.T) {
+		f.SetState(rsa, types.KeyStateDisabled)
+		f.SetState(rsaEnc, types.KeyStateDisabled)
+		defer f.SetState(rsa, types.KeyStateEnabled)
+		defer f.SetState(rsaEnc, types.KeyStateEnabled)
+		_, err := stateful.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(rsa), Plaintext: []byte("x"), EncryptionAlgorithm: "RSAES_OAEP_SHA_256"})
+		kmspubtest.WantAPIError(t, err, "InvalidKeyUsageException", rsa+" key usage is SIGN_VERIFY which is not valid for Encrypt.")
+		_, err = stateful.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(rsaEnc), Plaintext: []byte("x")}) // SYMMETRIC_DEFAULT
+		kmspubtest.WantAPIError(t, err, "DisabledException", rsaEnc+" is disabled.")
+	})
+	t.Run("rows 5a, 5b: GetPublicKey of a key pending deletion, and of a disabled key", func(t *testing.T) {
+		f.SetState(p256, types.KeyStatePendingDeletion)
+		_, err := stateful.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(p256)})
+		kmspubtest.WantOperation(t, err, "GetPublicKey")
+		kmspubtest.WantAPIError(t, err, "KMSInvalidStateException", p256+" is pending deletion.")
+		f.SetState(p256, types.KeyStateDisabled)
+		out, err := stateful.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(p256)})
+		if err != nil || aws.ToString(out.KeyId) != p256 {
+			t.Fatalf("GetPublicKey of a disabled key: %v", err)
+		}
+		f.SetState(p256, types.KeyStateEnabled)
+	})
+	t.Run("rows 6, 7: malformed signatures, empty message", func(t *testing.T) {
+		for _, sig := range [][]byte{{0x61}, bytes.Repeat([]byte{0x61}, 6144)} {
+			kmspubtest.WantAPIError(t, verify(p256, []byte("m"), sig, "ECDSA_SHA_256"), "KMSInvalidSignatureException", "")
+			kmspubtest.WantAPIError(t, verify(rsa, []byte("m"), sig, "RSASSA_PSS_SHA_256"), "KMSInvalidSignatureException", "")
+		}
+		kmspubtest.WantAPIError(t, verify(p256, []byte{}, []byte{0x61}, "ECDSA_SHA_256"), "ValidationException",
+			"1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	})
 }

@@ -43,9 +43,16 @@ func TestKeyStateCheck(t *testing.T) {
 				kmspubtest.WantOperation(t, err, "Verify")
 				kmspubtest.WantAPIError(t, err, tc.code, tc.msg)
 			}
-			// GetPublicKey is not checked: KMS answers it for a disabled key.
-			if _, err := c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(arn)}); err != nil {
-				t.Fatalf("GetPublicKey: %v", err)
+			// GetPublicKey is refused as Verify is, except for a disabled
+			// key, whose public key KMS returns (docs/KMS-RULES.md §13.1 rows 5a, 5b).
+			_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(arn)})
+			if tc.code == "" || tc.state == types.KeyStateDisabled {
+				if err != nil {
+					t.Fatalf("GetPublicKey: %v", err)
+				}
+			} else {
+				kmspubtest.WantOperation(t, err, "GetPublicKey")
+				kmspubtest.WantAPIError(t, err, tc.code, tc.msg)
 			}
 			if n := f.DescribeCalls.Load(); n != 1 {
 				t.Fatalf("DescribeKey calls = %d, want 1", n)
@@ -54,8 +61,9 @@ func TestKeyStateCheck(t *testing.T) {
 	}
 	var de *types.DisabledException
 	f := kmspubtest.NewFakeKMS(t)
-	f.SetState(arn, types.KeyStateDisabled)
-	_, err := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} }).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(arn), Plaintext: []byte("x")})
+	encARN := kmspubtest.FakeKeyARN("rsaenc")
+	f.SetState(encARN, types.KeyStateDisabled)
+	_, err := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: time.Minute} }).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(encARN), Plaintext: []byte("x")})
 	if !errors.As(err, &de) {
 		t.Fatalf("Encrypt with a disabled key: %v, want DisabledException", err)
 	}

@@ -18,8 +18,9 @@ import (
 )
 
 // FakeKMS is a GetPublicKey and DescribeKey client for fault injection: it
-// answers with the real test keys, resolves aliases and bare key IDs to
-// their ARNs as KMS does, counts calls, and fails or blocks on demand. KMS's
+// answers with the real test keys (and refuses GetPublicKey for a symmetric
+// and an HMAC key, FakeNotAsymmetricKeys), resolves aliases and bare key IDs
+// to their ARNs as KMS does, counts calls, and fails or blocks on demand. KMS's
 // own behaviour is tested against local-kms; this is for what local-kms
 // cannot be made to do.
 type FakeKMS struct {
@@ -36,6 +37,18 @@ type FakeKMS struct {
 	aliases map[string]string                  // alias name, alias ARN or bare key ID → key ARN
 	states  map[string]types.KeyState          // by key ARN; absent means Enabled
 	fail    error                              // when set, every call fails with it
+}
+
+// FakeNotAsymmetricKeys are the keys with no public key a FakeKMS serves,
+// by short name (see FakeKeyARN): GetPublicKey refuses them with
+// UnsupportedOperationException and no message, as KMS does, and
+// DescribeKey reports their spec and usage.
+var FakeNotAsymmetricKeys = map[string]struct {
+	Spec  types.KeySpec
+	Usage types.KeyUsageType
+}{
+	"symmetric": {types.KeySpecSymmetricDefault, types.KeyUsageTypeEncryptDecrypt},
+	"hmac":      {types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac},
 }
 
 // fakeKeyFiles are the test keys the fake serves, by short name. The files
@@ -63,6 +76,9 @@ func NewFakeKMS(t testing.TB) *FakeKMS {
 	}
 	for short := range fakeKeyFiles {
 		f.Serve(FakeKey(t, short).GetPublicKeyOutput())
+	}
+	for short, k := range FakeNotAsymmetricKeys {
+		f.Serve(&kms.GetPublicKeyOutput{KeyId: aws.String(FakeKeyARN(short)), KeySpec: k.Spec, KeyUsage: k.Usage})
 	}
 	return f
 }
@@ -167,6 +183,9 @@ func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := *f.keys[arn]
+	if out.PublicKey == nil {
+		return nil, &types.UnsupportedOperationException{} // a symmetric or HMAC key
+	}
 	return &out, nil
 }
 
@@ -189,6 +208,8 @@ func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ .
 		Arn:      aws.String(arn),
 		KeyState: state,
 		Enabled:  state == types.KeyStateEnabled,
+		KeySpec:  f.keys[arn].KeySpec,
+		KeyUsage: f.keys[arn].KeyUsage,
 	}}, nil
 }
 
