@@ -26,8 +26,12 @@ type option struct {
 	name     string // without the leading "--"
 	kind     argKind
 	required bool
-	value    string // placeholder in usage, e.g. "<value>"
-	help     string
+	// requiredUnless names a kmspub-only option that stands in for this
+	// one (verify's --message-file for --message): without either, the
+	// option is reported missing as the AWS CLI reports it.
+	requiredUnless string
+	value          string // placeholder in usage, e.g. "<value>"
+	help           string
 }
 
 // args holds a parsed command line.
@@ -105,7 +109,7 @@ func parseArgs(argv []string, opts []option) (*args, error) {
 	}
 	var missing []string
 	for _, o := range opts {
-		if o.required && !a.has(o.name) {
+		if (o.required || (o.requiredUnless != "" && !a.has(o.requiredUnless))) && !a.has(o.name) {
 			missing = append(missing, "--"+o.name)
 		}
 	}

@@ -55,12 +55,15 @@ func runEncrypt(ctx context.Context, a *args, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := kmsrules.CheckEncryptionContext(encryptionContextPairs(a.get("encryption-context"))); err != nil {
-		return err
-	}
 	alg := types.EncryptionAlgorithmSpec(a.get("encryption-algorithm"))
 	ciphertext, err := k.Encrypt(plaintext, alg)
 	if err != nil {
+		return err
+	}
+	// The encryption context is checked last, after the request's model,
+	// the key, the algorithm and the size, as the library's Client checks
+	// it (docs/KMS-RULES.md §7.3).
+	if err := kmsrules.CheckEncryptionContext(encryptionContextPairs(a.get("encryption-context"))); err != nil {
 		return err
 	}
 	if dryRun(a) {

@@ -38,7 +38,7 @@ digest verifies. It replaces --message and --message-type.
 Signing algorithms KMS offers, by key spec:
 ` + signingBySpec(),
 		options: concatOptions(keyOptions, []option{
-			{name: "message", help: "The message, at most 4096 bytes (blob: fileb://PATH, file://PATH of base64,\n" +
+			{name: "message", requiredUnless: "message-file", help: "The message, at most 4096 bytes (blob: fileb://PATH, file://PATH of base64,\n" +
 				"or base64)."},
 			{name: "message-type", help: "One of " + messageTypeNames() + " (default RAW)."},
 			{name: "message-file", value: "<path>", help: "A message of any size, read from PATH and digested by kmspub\n" +
