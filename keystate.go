@@ -27,14 +27,17 @@ type DescribeKeyAPIClient interface {
 //   - Disabled: *types.DisabledException "<key-arn> is disabled." (KMS's
 //     text, docs/KMS-RULES.md §7);
 //   - PendingDeletion, PendingImport: *types.KMSInvalidStateException
-//     "<key-arn> is pending deletion." / "… is pending import." (the
-//     exception is KMS's; the text is local-kms's, as AWS's is not recorded);
+//     "<key-arn> is pending deletion." / "… is pending import." (KMS's
+//     texts, docs/KMS-RULES.md §7.1);
 //   - any other state but Enabled (Creating, Unavailable, Updating,
 //     PendingReplicaDeletion…): *types.KMSInvalidStateException
 //     "<key-arn> is <KeyState>." (inferred).
 //
-// GetPublicKey is not checked: real KMS still returns the public key of a
-// disabled key (docs/KMS-RULES.md §7, observed by LocalStack).
+// GetPublicKey is checked as KMS checks it: a key pending deletion or
+// import is refused as above, and a disabled key's public key is returned
+// (docs/KMS-RULES.md §7.3, §13.1 rows 5a, 5b). The key's usage is checked
+// before its state, as KMS does: Encrypt with a disabled SIGN_VERIFY key is
+// the usage refusal.
 //
 // A key's state is asked for at most once per MaxAge (and once at a time),
 // so a key disabled in KMS is refused offline within MaxAge; a MaxAge of

@@ -30,9 +30,9 @@ import (
 // or alias ARN outside the allowed accounts or Regions; a key ARN not
 // listed). Aliases and bare key IDs are checked again on the key ARN they
 // resolve to, before the key is used. A refusal is an AccessDeniedException
-// (a smithy.APIError with code "AccessDeniedException" and a client fault,
-// as the SDK surfaces KMS's own) whose message names the operation, the
-// resource and the rule:
+// (a *smithy.GenericAPIError with code "AccessDeniedException", as the SDK
+// surfaces KMS's own) whose message names the operation, the resource and
+// the rule:
 //
 //	Local policy does not allow kms:Verify on resource: <arn> (account 444455556666 is not allowed).
 type Policy struct {

@@ -224,8 +224,8 @@ func Disabled(keyARN string) error {
 }
 
 // InvalidState: the key's state does not allow the operation, e.g.
-// "<key-arn> is pending deletion." (the wording local-kms uses; KMS's own
-// text is not recorded, docs/KMS-RULES.md §7).
+// "<key-arn> is pending deletion." (KMS's text, recorded on Verify, Sign,
+// Encrypt and GetPublicKey: docs/KMS-RULES.md §7.1, §13.1).
 func InvalidState(msg string) error {
 	return &types.KMSInvalidStateException{Message: aws.String(msg)}
 }
