@@ -253,12 +253,10 @@ func (c *Client) Verify(ctx context.Context, params *kms.VerifyInput, optFns ...
 			return nil, err
 		}
 		k, kind, err := c.key(ctx, rec, &opVerify, optFns)
-		switch {
-		case kind != nil && c.forward.verify != nil:
-			return forward(ctx, c, rec, c.forward.verify.Verify, params, func(o *kms.VerifyOutput) *string { return o.KeyId }, optFns)
-		case kind != nil:
-			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opVerify, optFns)
-		case err != nil:
+		if kind != nil {
+			return passOn(ctx, c, rec, kind, opVerify, c.forward.verify, params, func(o *kms.VerifyOutput) *string { return o.KeyId }, optFns)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if err := k.verifyChecked(req); err != nil {
@@ -295,12 +293,10 @@ func (c *Client) Encrypt(ctx context.Context, params *kms.EncryptInput, optFns .
 			return nil, err
 		}
 		k, kind, err := c.key(ctx, rec, &opEncrypt, optFns)
-		switch {
-		case kind != nil && c.forward.encrypt != nil:
-			return forward(ctx, c, rec, c.forward.encrypt.Encrypt, params, func(o *kms.EncryptOutput) *string { return o.KeyId }, optFns)
-		case kind != nil:
-			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opEncrypt, optFns)
-		case err != nil:
+		if kind != nil {
+			return passOn(ctx, c, rec, kind, opEncrypt, c.forward.encrypt, params, func(o *kms.EncryptOutput) *string { return o.KeyId }, optFns)
+		}
+		if err != nil {
 			return nil, err
 		}
 		row, err := k.encryptionRule(len(params.Plaintext), params.EncryptionAlgorithm)
@@ -348,12 +344,10 @@ func (c *Client) Encapsulate(ctx context.Context, params *kms.EncapsulateInput, 
 			return nil, err
 		}
 		k, kind, err := c.key(ctx, rec, &opEncapsulate, optFns)
-		switch {
-		case kind != nil && c.forward.encapsulate != nil:
-			return forward(ctx, c, rec, c.forward.encapsulate.Encapsulate, params, func(o *kms.EncapsulateOutput) *string { return o.KeyId }, optFns)
-		case kind != nil:
-			return nil, c.refuseNotAsymmetric(ctx, rec, kind, opEncapsulate, optFns)
-		case err != nil:
+		if kind != nil {
+			return passOn(ctx, c, rec, kind, opEncapsulate, c.forward.encapsulate, params, func(o *kms.EncapsulateOutput) *string { return o.KeyId }, optFns)
+		}
+		if err != nil {
 			return nil, err
 		}
 		secret, ciphertext, err := k.Encapsulate(params.EncapsulationAlgorithm)

@@ -33,17 +33,23 @@ import (
 // forwardClients are the methods of the wrapped client the Client passes
 // requests on to; nil where it has none.
 type forwardClients struct {
-	verify      VerifyAPIClient
-	encrypt     EncryptAPIClient
-	encapsulate EncapsulateAPIClient
+	verify      func(context.Context, *kms.VerifyInput, ...func(*kms.Options)) (*kms.VerifyOutput, error)
+	encrypt     func(context.Context, *kms.EncryptInput, ...func(*kms.Options)) (*kms.EncryptOutput, error)
+	encapsulate func(context.Context, *kms.EncapsulateInput, ...func(*kms.Options)) (*kms.EncapsulateOutput, error)
 }
 
 // newForwardClients finds the methods client has.
 func newForwardClients(client any) forwardClients {
 	var f forwardClients
-	f.verify, _ = client.(VerifyAPIClient)
-	f.encrypt, _ = client.(EncryptAPIClient)
-	f.encapsulate, _ = client.(EncapsulateAPIClient)
+	if c, ok := client.(VerifyAPIClient); ok {
+		f.verify = c.Verify
+	}
+	if c, ok := client.(EncryptAPIClient); ok {
+		f.encrypt = c.Encrypt
+	}
+	if c, ok := client.(EncapsulateAPIClient); ok {
+		f.encapsulate = c.Encapsulate
+	}
 	return f
 }
 
@@ -220,19 +226,24 @@ func (c *Client) getPublicKeyNotAsymmetric(ctx context.Context, rec *auditRecord
 	return kind.refusal
 }
 
-// forward passes a request on to the wrapped client's call and returns its
-// answer unchanged — unless the Client's policy does not allow the key ARN
-// the answer names.
-func forward[I, O any](ctx context.Context, c *Client, rec *auditRecord, call func(context.Context, I, ...func(*kms.Options)) (O, error), params I, keyID func(O) *string, optFns []func(*kms.Options)) (O, error) {
+// passOn answers a request on a key that is not asymmetric: it passes the
+// request on to call, the wrapped client's method, and returns its answer
+// unchanged — unless the Client's policy does not allow the key ARN the
+// answer names; without call (the wrapped client lacks the method), it
+// answers as refuseNotAsymmetric does.
+func passOn[I, O any](ctx context.Context, c *Client, rec *auditRecord, kind *keyKind, op operation,
+	call func(context.Context, I, ...func(*kms.Options)) (O, error), params I, keyID func(O) *string, optFns []func(*kms.Options)) (O, error) {
+	var zero O
+	if call == nil {
+		return zero, c.refuseNotAsymmetric(ctx, rec, kind, op, optFns)
+	}
 	out, err := call(ctx, params, optFns...)
 	if err != nil {
-		var zero O
 		return zero, err
 	}
 	if arn := aws.ToString(keyID(out)); arn != "" {
 		rec.keyARN = arn
 		if err := c.policy.allowKey(rec.operation, arn); err != nil {
-			var zero O
 			return zero, err
 		}
 	}
