@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,8 +163,16 @@ func (c *Client) metadata(ctx context.Context, kind *keyKind, optFns []func(*kms
 	if out == nil || out.KeyMetadata == nil || aws.ToString(out.KeyMetadata.Arn) == "" {
 		return nil, errors.New("kmspub: DescribeKey returned no key metadata for " + kind.name)
 	}
-	kind.meta.Store(out.KeyMetadata)
-	return out.KeyMetadata, nil
+	// An answer about another key is not believed: a key ARN or bare key ID
+	// asked for must be the one answered. (An alias's target cannot be
+	// checked.)
+	meta := out.KeyMetadata
+	if arn := aws.ToString(meta.Arn); keyARN.MatchString(kind.name) && arn != kind.name ||
+		!strings.Contains(kind.name, ":") && !strings.HasPrefix(kind.name, "alias/") && kind.name != aws.ToString(meta.KeyId) {
+		return nil, fmt.Errorf("kmspub: DescribeKey for %s answered about another key, %s", kind.name, arn)
+	}
+	kind.meta.Store(meta)
+	return meta, nil
 }
 
 // refuseNotAsymmetric answers, for a key that is not asymmetric, an

@@ -3,6 +3,7 @@ package kmspub_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -214,4 +215,25 @@ func TestClientNotAsymmetricAlone(t *testing.T) {
 	if !errors.As(err, &unsupported) {
 		t.Fatal("errors.As does not find *types.UnsupportedOperationException")
 	}
+}
+
+// TestClientNotAsymmetricDescribeKeyOfAnotherKey: DescribeKey's answer
+// about another key than the one asked for is not believed.
+func TestClientNotAsymmetricDescribeKeyOfAnotherKey(t *testing.T) {
+	f := kmspubtest.NewFakeKMS(t)
+	c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: otherKeyDescriber{f}} })
+	sym := kmspubtest.FakeKeyARN("symmetric")
+	_, err := c.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(sym), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	var api smithy.APIError
+	if err == nil || errors.As(err, &api) || !strings.Contains(err.Error(), "answered about another key") {
+		t.Fatalf("Verify with a DescribeKey answer about another key: %v", err)
+	}
+	kmspubtest.WantOperation(t, err, "Verify")
+}
+
+// otherKeyDescriber answers every DescribeKey with the HMAC key's metadata.
+type otherKeyDescriber struct{ f *kmspubtest.FakeKMS }
+
+func (d otherKeyDescriber) DescribeKey(ctx context.Context, _ *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	return d.f.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(kmspubtest.FakeKeyARN("hmac"))}, optFns...)
 }
