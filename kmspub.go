@@ -161,10 +161,13 @@ func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optF
 // "anything goes"; a list that is present is kept as given. Every failure is
 // an [*InvalidKeyError].
 //
+// An Ed25519 key must be the canonical encoding of a curve point not of
+// small order: KMS never issues another, and a small-order key would verify
+// forged signatures.
+//
 // It does not check what only KMS knows — that the key exists, is enabled,
-// or belongs to the account in the ARN — nor that an Ed25519 key decodes to
-// a curve point (such a key verifies no signature), nor the RSA public
-// exponent beyond crypto/x509's limits.
+// or belongs to the account in the ARN — nor the RSA public exponent beyond
+// crypto/x509's limits.
 func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	if out == nil {
 		return nil, invalidKey("GetPublicKeyOutput", "is nil", nil)

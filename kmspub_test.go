@@ -1429,3 +1429,23 @@ func TestFetchErrorIsNotRewrapped(t *testing.T) {
 		t.Errorf("err = %v, want *types.DisabledException with KMS's message", err)
 	}
 }
+
+// TestEd25519SmallOrderKeyRefused: an Ed25519 key of small order (here the
+// identity point, under which R = identity, S = 0 signs every message) is
+// refused by both ways of loading a key; internal/spki's tests cover the
+// other small-order points and non-canonical encodings.
+func TestEd25519SmallOrderKeyRefused(t *testing.T) {
+	der := kmspubtest.PublicKeyDER(t, types.KeySpecEccNistEdwards25519)
+	identity := bytes.Clone(der)
+	clear(identity[len(identity)-32:])
+	identity[len(identity)-32] = 1
+	file := editKeyJSON(t, "ECC_NIST_EDWARDS25519.SIGN_VERIFY", func(m map[string]any) { m["PublicKey"] = b64(identity) })
+	k, err := kmspub.ParseGetPublicKeyJSON(file)
+	checkRefusal(t, k, err, refusal{"PublicKey", "small order", "", ""})
+	k, err = kmspub.ParseSubjectPublicKeyInfo(identity, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistEdwards25519, KeyUsage: sv})
+	checkRefusal(t, k, err, refusal{"PublicKey", "small order", "", ""})
+	// The real key still loads by the same paths.
+	if _, err := kmspub.ParseSubjectPublicKeyInfo(der, &kms.GetPublicKeyOutput{KeySpec: types.KeySpecEccNistEdwards25519, KeyUsage: sv}); err != nil {
+		t.Fatal(err)
+	}
+}

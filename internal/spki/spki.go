@@ -2,12 +2,12 @@
 // returns (docs/KMS-RULES.md §2) for every asymmetric key spec, strictly: DER only,
 // no trailing bytes, no unused bits, exact parameters, and a public key that
 // its own library accepts (uncompressed on-curve points, FIPS 203 modulus
-// check, RSA modulus of a KMS size).
+// check, RSA modulus of a KMS size, Ed25519 keys that are canonical
+// encodings of points not of small order).
 //
-// Not checked: that an Ed25519 key is a valid curve point (any 32 bytes are
-// accepted; such a key verifies nothing), the RSA public exponent beyond
-// crypto/x509's limits, and, for ML-DSA, anything beyond the length (every
-// encoding of that length is a valid FIPS 204 public key).
+// Not checked: the RSA public exponent beyond crypto/x509's limits, and, for
+// ML-DSA, anything beyond the length (every encoding of that length is a
+// valid FIPS 204 public key).
 package spki
 
 import (
@@ -80,7 +80,8 @@ func fail(format string, args ...any) error {
 // specs. It refuses BER, trailing data, unknown algorithms and curves,
 // parameters other than those RFC 3279/5480, 8410, 9881 and 9935 prescribe
 // (NULL for RSA; a namedCurve OID for EC; none for Ed25519, ML-DSA and
-// ML-KEM), compressed or off-curve points, and keys that do not decode.
+// ML-KEM), compressed or off-curve points, keys that do not decode, and
+// Ed25519 keys of small order or in a non-canonical encoding.
 // SM2 is accepted as id-ecPublicKey with the sm2p256v1 curve and as the
 // sm2p256v1 algorithm OID with that same curve. Input over MaxSize bytes is
 // refused before it is parsed. Every error is an *Error.
@@ -131,6 +132,9 @@ func Parse(der []byte) (*Key, error) {
 		}
 		if len(raw) != ed25519.PublicKeySize {
 			return nil, fail("Ed25519 public key is %d bytes, want %d", len(raw), ed25519.PublicKeySize)
+		}
+		if err := checkEd25519(raw); err != nil {
+			return nil, err
 		}
 		return &Key{types.KeySpecEccNistEdwards25519, ed25519.PublicKey(raw), raw}, nil
 	case oid.Equal(oidMLDSA44), oid.Equal(oidMLDSA65), oid.Equal(oidMLDSA87):
