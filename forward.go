@@ -103,7 +103,7 @@ func (s *keyKinds) learn(name string, err error, now time.Time, ttl time.Duratio
 		return nil
 	}
 	kind := &keyKind{name: name, refusal: err}
-	if keyARN.MatchString(name) {
+	if isKeyARN(name) {
 		v, _ := s.entries.LoadOrStore(name, kind)
 		s.any.Store(true)
 		return v.(*keyKind)
@@ -167,7 +167,7 @@ func (c *Client) metadata(ctx context.Context, kind *keyKind, optFns []func(*kms
 	// asked for must be the one answered. (An alias's target cannot be
 	// checked.)
 	meta := out.KeyMetadata
-	if arn := aws.ToString(meta.Arn); keyARN.MatchString(kind.name) && arn != kind.name ||
+	if arn := aws.ToString(meta.Arn); isKeyARN(kind.name) && arn != kind.name ||
 		!strings.Contains(kind.name, ":") && !strings.HasPrefix(kind.name, "alias/") && kind.name != aws.ToString(meta.KeyId) {
 		return nil, fmt.Errorf("kmspub: DescribeKey for %s answered about another key, %s", kind.name, arn)
 	}

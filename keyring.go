@@ -192,7 +192,7 @@ func (r *Keyring) TTL() time.Duration { return r.cache.fresh }
 // key must carry a key ARN. Adding a different public key under an ARN the
 // Keyring already holds is refused.
 func (r *Keyring) Add(k *PublicKey) error {
-	if k == nil || !keyARN.MatchString(k.keyID) {
+	if k == nil || !isKeyARN(k.keyID) {
 		return errors.New("kmspub: Keyring.Add: the key has no key ARN")
 	}
 	_, err := r.storePermanent(k)

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -140,7 +139,9 @@ func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optF
 
 // FromGetPublicKeyOutput validates a GetPublicKey answer and returns it as a
 // PublicKey. It checks that:
-//   - KeyId is a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>);
+//   - KeyId is a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)
+//     in one of the AWS partitions (aws, aws-cn, aws-us-gov, aws-iso,
+//     aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc);
 //   - KeySpec is one of the 15 asymmetric specs (symmetric and HMAC specs give
 //     *types.UnsupportedOperationException, as KMS GetPublicKey does), and
 //     CustomerMasterKeySpec, when present, equals it (when KeySpec is
@@ -176,7 +177,7 @@ func FromGetPublicKeyOutput(out *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	if id == "" {
 		return nil, invalidKey("KeyId", "is missing", nil)
 	}
-	if !keyARN.MatchString(id) {
+	if !isKeyARN(id) {
 		return nil, invalidKey("KeyId", fmt.Sprintf("%.256q is not a KMS key ARN", id), nil)
 	}
 	return newPublicKey(id, out.PublicKey, out)
@@ -201,7 +202,7 @@ func ParseSubjectPublicKeyInfo(encoded []byte, meta *kms.GetPublicKeyOutput) (*P
 		return nil, invalidKey("PublicKey", "must be given as the encoded argument, not in the metadata", nil)
 	}
 	id := aws.ToString(meta.KeyId)
-	if id != "" && !keyARN.MatchString(id) {
+	if id != "" && !isKeyARN(id) {
 		return nil, invalidKey("KeyId", fmt.Sprintf("%.256q is not a KMS key ARN", id), nil)
 	}
 	der, err := decodeSPKI(encoded)
@@ -211,8 +212,9 @@ func ParseSubjectPublicKeyInfo(encoded []byte, meta *kms.GetPublicKeyOutput) (*P
 	return newPublicKey(id, der, meta)
 }
 
-// keyARN matches the key ARN KMS returns as KeyId, in any partition.
-var keyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
+// isKeyARN reports whether id is a key ARN as KMS returns it in KeyId, in
+// one of the AWS partitions (docs/KMS-RULES.md §14).
+func isKeyARN(id string) bool { return kmsrules.ParseName(id).Kind == kmsrules.KeyARN }
 
 func newPublicKey(id string, der []byte, meta *kms.GetPublicKeyOutput) (*PublicKey, error) {
 	spec := meta.KeySpec

@@ -3,6 +3,7 @@ package kmspub_test
 import (
 	"context"
 	"crypto"
+	"errors"
 	"strings"
 	"testing"
 
@@ -96,5 +97,57 @@ func TestPolicyCoversEveryOperation(t *testing.T) {
 	ops[0] = "Encrypt"
 	if _, err := c.Verify(ctx, verifyRequest(t, kmspubtest.FakeKeyARN("p256"))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPolicyPartitions: account numbers are per partition, so a policy
+// allowing an account allows it in the aws partition only, unless it lists
+// other partitions; a partition that does not exist is no ARN at all.
+func TestPolicyPartitions(t *testing.T) {
+	ctx := context.Background()
+	p256 := kmspubtest.FakeKeyARN("p256")
+	cnARN := "arn:aws-cn:kms:cn-north-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:]
+	evilARN := "arn:aws-evil-partition:kms:us-east-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:]
+	for _, tc := range []struct {
+		name      string
+		policy    kmspub.Policy
+		keyID     string
+		wantCalls int64
+		denied    string
+	}{
+		{"aws by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, p256, 1, ""},
+		{"aws-cn not by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, cnARN, 0,
+			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
+		{"the zero policy allows aws only", kmspub.Policy{}, cnARN, 0,
+			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
+		{"aws-cn listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}, AllowedAccounts: []string{"111122223333"}}, cnARN, 1, ""},
+		{"aws not listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}}, p256, 0,
+			"Local policy does not allow kms:Verify on resource: " + p256 + " (partition aws is not allowed)."},
+		{"alias ARN in aws-cn", kmspub.Policy{}, "arn:aws-cn:kms:cn-north-1:111122223333:alias/signer", 0,
+			"Local policy does not allow kms:Verify on resource: arn:aws-cn:kms:cn-north-1:111122223333:alias/signer (partition aws-cn is not allowed)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := kmspubtest.NewFakeKMS(t)
+			cn := kmspubtest.FakeKey(t, "p256").GetPublicKeyOutput()
+			cn.KeyId = aws.String(cnARN)
+			f.Serve(cn)
+			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &tc.policy })
+			out, err := c.Verify(ctx, verifyRequest(t, tc.keyID))
+			if tc.denied == "" {
+				if err != nil || !out.SignatureValid {
+					t.Fatalf("allowed request failed: %v", err)
+				}
+			} else {
+				kmspubtest.WantAPIError(t, err, "AccessDeniedException", tc.denied)
+			}
+			f.WantCalls(t, tc.wantCalls)
+		})
+	}
+	// A partition that does not exist makes no key ARN: GetPublicKey's
+	// answer naming it is refused, with or without a policy.
+	evil := kmspubtest.FakeKey(t, "p256").GetPublicKeyOutput()
+	evil.KeyId = aws.String(evilARN)
+	if _, err := kmspub.FromGetPublicKeyOutput(evil); !errors.Is(err, kmspub.ErrInvalidKey) {
+		t.Fatalf("a key ARN in partition aws-evil-partition: %v, want an InvalidKeyError", err)
 	}
 }
