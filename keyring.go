@@ -20,11 +20,12 @@ const (
 	// resolved to a key ARN before the Keyring asks KMS again.
 	DefaultTTL = 5 * time.Minute
 	// DefaultMaxStale bounds how long after its last successful resolution
-	// a name keeps being served while GetPublicKey fails.
+	// a name keeps being served while GetPublicKey fails for a transient
+	// reason (KMS unreachable, timing out, throttling or failing).
 	DefaultMaxStale = time.Hour
-	// DefaultNegativeTTL is how long a failed GetPublicKey is remembered:
-	// the error is returned (or the stale key served) without asking KMS
-	// again during that time.
+	// DefaultNegativeTTL is how long a definitive GetPublicKey failure
+	// (KMS's refusal, or an answer kmspub refuses) is remembered: the error
+	// is returned without asking KMS again during that time.
 	DefaultNegativeTTL = time.Second
 	// DefaultMaxNames bounds how many names other than key ARNs a Keyring
 	// holds at once (see [KeyringOptions.MaxNames]).
@@ -56,12 +57,30 @@ var ErrKeyringFull = errors.New("kmspub: the keyring holds its maximum number of
 // Concurrent misses for one name make a single GetPublicKey call; the other
 // callers wait for its answer (or for their own context to end).
 //
-// When a name that resolved before cannot be resolved again (KMS unreachable,
-// throttled…), the Keyring keeps serving the key it had for up to the
-// maximum staleness ([KeyringOptions.MaxStale]) after the last success, and
-// reports each failed call to the error handler. Failures are remembered
-// for the negative TTL ([KeyringOptions.NegativeTTL]) and then retried; they
-// are never kept for ever.
+// When GetPublicKey fails, what the Keyring does depends on why; every
+// failure goes to the error handler ([KeyringOptions.ErrorHandler]):
+//
+//   - KMS unreachable, timing out, throttling, or failing on its side (an
+//     HTTP 5xx or 429, a server-fault exception such as
+//     KMSInternalException, DependencyTimeoutException or
+//     KeyUnavailableException, a network error; as the AWS SDK's retryer
+//     classifies them): a name that resolved before keeps being served its
+//     key for up to the maximum staleness ([KeyringOptions.MaxStale]) after
+//     the last success, and KMS is asked again after the negative TTL.
+//     The failure itself is never remembered: without a key to serve, the
+//     error is returned and the next call asks KMS again.
+//   - A definitive answer — KMS refused the request (NotFoundException,
+//     DisabledException, KMSInvalidStateException,
+//     UnsupportedOperationException, AccessDeniedException,
+//     ValidationException: any exception of the client's fault), or kmspub
+//     refused KMS's answer (an [*InvalidKeyError]: a key it will not use, or
+//     an answer about another key than the one asked for, see [Fetch]):
+//     the name stops resolving at once — no stale key is served — and the
+//     error is remembered for the negative TTL
+//     ([KeyringOptions.NegativeTTL]), then KMS is asked again.
+//   - The caller's context ending changes nothing. Any other error (a
+//     client that is not the SDK's, a response the SDK could not read)
+//     drops what the name resolved to and is not remembered.
 //
 // Names are cache keys as given: optFns passed to [Keyring.Get] reach the
 // client on a miss but are not part of the key, so a Keyring used with
@@ -115,16 +134,19 @@ type KeyringOptions struct {
 	TTL time.Duration
 
 	// MaxStale is how long after its last successful resolution a name is
-	// still served when re-resolving it fails (default [DefaultMaxStale]).
-	// A value not above the TTL turns stale serving off: the error is
-	// returned.
+	// still served while re-resolving it fails for a transient reason (KMS
+	// unreachable, timing out, throttling or failing; see [Keyring]) —
+	// never after a definitive refusal (default [DefaultMaxStale]). A value
+	// not above the TTL turns stale serving off: the error is returned.
 	MaxStale time.Duration
 
-	// NegativeTTL is how long a failed GetPublicKey is remembered (default
-	// [DefaultNegativeTTL]): during that time the error — or the stale key
-	// — is returned without calling KMS. Zero retries on every call (still
-	// one call at a time per name). Errors caused by the caller's own
-	// context ending are never remembered.
+	// NegativeTTL is how long a definitive GetPublicKey failure is
+	// remembered (default [DefaultNegativeTTL]): during that time the error
+	// is returned without calling KMS. While a stale key is served after a
+	// transient failure, KMS is likewise asked again only after this time.
+	// Zero retries on every call (still one call at a time per name).
+	// Transient failures without a stale key to serve, and errors caused by
+	// the caller's own context ending, are never remembered.
 	NegativeTTL time.Duration
 
 	// MaxNames is how many names other than key ARNs the Keyring holds at
@@ -135,8 +157,9 @@ type KeyringOptions struct {
 	MaxNames int
 
 	// ErrorHandler, when set, is called once for every failed GetPublicKey,
-	// with the name asked for and the client's error, whether or not a
-	// stale key was served instead, and with [ErrKeyringFull] for every
+	// with the name asked for and the error (the client's, or kmspub's
+	// refusal of its answer), whether or not a stale key was served
+	// instead, and with [ErrKeyringFull] for every
 	// name not kept because of MaxNames. It runs on the goroutine that made
 	// the call, with no lock held, and must not block for long.
 	ErrorHandler func(keyID string, err error)
@@ -271,12 +294,13 @@ func (r *Keyring) fresh(e *keyringEntry, now time.Time) bool {
 // now is the Keyring's clock, which a Client built on it shares.
 func (r *Keyring) now() time.Time { return r.cache.now() }
 
-// cachePolicyFor returns the Keyring's staleness, negative TTL, clock and
-// error handler with answers fresh for fresh: the key-state check of a
-// Client caches DescribeKey answers by the same rules.
-func (r *Keyring) cachePolicyFor(fresh time.Duration) cachePolicy {
+// cachePolicyFor returns the Keyring's negative TTL, clock and error
+// handler with answers fresh for fresh and served stale until maxStale
+// after they were obtained: the key-state check of a Client caches
+// DescribeKey answers by the same rules, with its own bounds.
+func (r *Keyring) cachePolicyFor(fresh, maxStale time.Duration) cachePolicy {
 	p := r.cache
-	p.fresh = fresh
+	p.fresh, p.maxStale = fresh, maxStale
 	return p
 }
 
@@ -321,8 +345,8 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 		}
 	}
 	r.cache.reportFailure(keyID, err)
-	treatment := treatFailure(ctx, err)
-	if treatment.ignore {
+	kind := treatFailure(ctx, err)
+	if kind == failureIgnored {
 		return nil, err
 	}
 	var prev *keyringEntry
@@ -333,19 +357,21 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 	// name's fetch), which may have stored the key for ever meanwhile;
 	// setName never replaces a permanent entry.
 	if prev != nil && prev.permanent {
-		return prev.value, nil
+		return prev.value, prev.err
 	}
 	var prevCached *cached[*PublicKey]
 	if prev != nil {
 		prevCached = &prev.cached
 	}
-	next, stale, err := afterFailure(&r.cache, treatment, prevCached, err, now)
-	var nextEntry *keyringEntry
-	if next != nil {
-		nextEntry = &keyringEntry{cached: *next}
-	}
-	if !r.setName(keyID, nextEntry, now) {
-		r.reportFull(keyID) // for a stale entry, only if prev was dropped meanwhile
+	next, change, stale, err := afterFailure(&r.cache, kind, prevCached, err, now)
+	if change {
+		var nextEntry *keyringEntry
+		if next != nil {
+			nextEntry = &keyringEntry{cached: *next}
+		}
+		if !r.setName(keyID, nextEntry, now) {
+			r.reportFull(keyID) // for a stale entry, only if prev was dropped meanwhile
+		}
 	}
 	return stale, err
 }

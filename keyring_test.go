@@ -3,16 +3,23 @@ package kmspub_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
@@ -315,6 +322,10 @@ func TestKeyringAddAndNoClient(t *testing.T) {
 	}
 }
 
+// TestKeyringRefusesAChangedKeyFromKMS: an answer with another public key
+// under an ARN the Keyring holds is refused, and, being a definitive
+// refusal, replaces the alias's entry at once, stale serving or not; the
+// key held for the ARN stays.
 func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	f := kmspubtest.NewFakeKMS(t)
 	var reported atomic.Int64
@@ -327,8 +338,6 @@ func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	a := kmspubtest.FakeKeyARN("p256")
 	f.Point("alias/signer", a)
 	first := kmspubtest.Get(t, r, "alias/signer")
-	// With stale serving on, the same situation keeps the trusted key and
-	// reports the refusal.
 	rStale := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.TTL = 0
 		o.NegativeTTL = 0
@@ -340,14 +349,16 @@ func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	changed := kmspubtest.FakeKey(t, "p384").GetPublicKeyOutput()
 	changed.KeyId = aws.String(a)
 	f.Serve(changed)
-	if _, err := r.Get(context.Background(), "alias/signer"); !errors.Is(err, kmspub.ErrInvalidKey) {
-		t.Fatalf("Get = %v, want an InvalidKeyError for the changed key", err)
+	for _, keys := range []*kmspub.Keyring{r, rStale} {
+		if _, err := keys.Get(context.Background(), "alias/signer"); !errors.Is(err, kmspub.ErrInvalidKey) {
+			t.Fatalf("Get = %v, want an InvalidKeyError for the changed key", err)
+		}
 	}
 	if k := kmspubtest.Get(t, r, a); k != first {
 		t.Fatal("the key held for the ARN was replaced")
 	}
-	if k := kmspubtest.Get(t, rStale, "alias/signer"); k != firstStale {
-		t.Fatal("with stale serving on, the changed key replaced the held one")
+	if k := kmspubtest.Get(t, rStale, a); k != firstStale {
+		t.Fatal("the key held for the ARN was replaced")
 	}
 	if n := reported.Load(); n != 2 {
 		t.Fatalf("error handler called %d times, want 2", n)
@@ -507,5 +518,152 @@ func TestKeyringHitAllocs(t *testing.T) {
 				t.Errorf("a hit on %s allocates %v times", name, n)
 			}
 		}
+	}
+}
+
+// failureCases are failed KMS calls as a client returns them (wrapped in
+// the SDK's OperationError), with what each says about the key: transient
+// (KMS unreachable, slow, throttled or failing: serve stale, do not
+// remember), definitive (KMS refused: replace the entry, remember it) or
+// unclassified (neither: drop the entry, remember nothing).
+var failureCases = func() []struct {
+	name string
+	err  error
+	kind string
+} {
+	op := func(err error) error {
+		return &smithy.OperationError{ServiceID: "KMS", OperationName: "GetPublicKey", Err: err}
+	}
+	response := func(status int, err error) error {
+		return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err}}
+	}
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	return []struct {
+		name string
+		err  error
+		kind string
+	}{
+		{"ThrottlingException", op(response(400, throttled)), "transient"},
+		{"ThrottlingException after the SDK's retries", op(&retry.MaxAttemptsError{Attempt: 3, Err: response(400, throttled)}), "transient"},
+		{"KMSInternalException", op(&types.KMSInternalException{Message: aws.String("x")}), "transient"},
+		{"DependencyTimeoutException", op(&types.DependencyTimeoutException{Message: aws.String("x")}), "transient"},
+		{"KeyUnavailableException", op(&types.KeyUnavailableException{Message: aws.String("x")}), "transient"},
+		{"HTTP 503 without a body", op(response(503, &smithy.GenericAPIError{Code: "ServiceUnavailable", Message: "UnknownError"})), "transient"},
+		{"HTTP 429", op(response(429, &smithy.GenericAPIError{Code: "TooManyRequests"})), "transient"},
+		{"connection refused", op(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), "transient"},
+		{"no such host", op(&net.DNSError{Err: "no such host", Name: "kms.example", IsNotFound: true}), "transient"},
+		{"a timeout inside the client", op(fmt.Errorf("attempt timed out: %w", context.DeadlineExceeded)), "transient"},
+
+		{"NotFoundException", op(&types.NotFoundException{Message: aws.String("Alias alias/x is not found.")}), "definitive"},
+		{"DisabledException", op(&types.DisabledException{Message: aws.String("x is disabled.")}), "definitive"},
+		{"KMSInvalidStateException", op(&types.KMSInvalidStateException{Message: aws.String("x is pending deletion.")}), "definitive"},
+		{"UnsupportedOperationException", op(&types.UnsupportedOperationException{}), "definitive"},
+		{"InvalidArnException", op(&types.InvalidArnException{Message: aws.String("x")}), "definitive"},
+		{"AccessDeniedException", op(response(400, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"})), "definitive"},
+		{"ValidationException", op(response(400, &smithy.GenericAPIError{Code: "ValidationException", Message: "x"})), "definitive"},
+
+		{"an error of a client that is not the SDK's", errors.New("boom"), "unclassified"},
+		{"a response the SDK could not read", op(&smithy.DeserializationError{Err: errors.New("unexpected EOF")}), "unclassified"},
+	}
+}()
+
+// TestKeyringFailureKinds: after a name's TTL, a transient failure serves
+// the last key stale without asking again within the negative TTL; a
+// definitive one replaces it at once and is remembered; anything else
+// drops it and is not remembered. For a name that never resolved, only a
+// definitive failure is remembered: a transient one is retried on the next
+// call (issue #13 item 4).
+func TestKeyringFailureKinds(t *testing.T) {
+	for _, tc := range failureCases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
+			const ttl, maxStale, negative = time.Minute, 10 * time.Minute, 5 * time.Second
+			r := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+				o.Clock = clock.Now
+				o.TTL, o.MaxStale, o.NegativeTTL = ttl, maxStale, negative
+			})
+			f.Point("alias/signer", kmspubtest.FakeKeyARN("p256"))
+			first := kmspubtest.Get(t, r, "alias/signer")
+			clock.Advance(ttl)
+			f.SetFail(tc.err)
+			k, err := r.Get(context.Background(), "alias/signer")
+			f.WantCalls(t, 2)
+			k2, err2 := r.Get(context.Background(), "alias/signer")
+			switch tc.kind {
+			case "transient":
+				if err != nil || k != first || err2 != nil || k2 != first {
+					t.Fatalf("Get = %v, %v then %v, %v; want the stale key twice", k, err, k2, err2)
+				}
+				f.WantCalls(t, 2)
+			case "definitive":
+				if k != nil || !errors.Is(err, tc.err) || k2 != nil || !errors.Is(err2, tc.err) {
+					t.Fatalf("Get = %v, %v then %v, %v; want the error twice, no key", k, err, k2, err2)
+				}
+				f.WantCalls(t, 2)
+			case "unclassified":
+				if k != nil || !errors.Is(err, tc.err) || k2 != nil || !errors.Is(err2, tc.err) {
+					t.Fatalf("Get = %v, %v then %v, %v; want the error twice, no key", k, err, k2, err2)
+				}
+				f.WantCalls(t, 3)
+			}
+
+			// A name that never resolved.
+			before := f.Calls.Load()
+			for range 2 {
+				if _, err := r.Get(context.Background(), "alias/never"); !errors.Is(err, tc.err) {
+					t.Fatalf("Get(alias/never) = %v, want the client's error", err)
+				}
+			}
+			want := before + 2
+			if tc.kind == "definitive" {
+				want = before + 1
+			}
+			f.WantCalls(t, want)
+		})
+	}
+}
+
+// TestKeyringFailureKindsThroughTheSDK: the same rule with the errors a
+// real *kms.Client makes of KMS's responses (after its own retries): a
+// throttled or failing KMS is asked again on the next call, a NotFound is
+// remembered for the negative TTL.
+func TestKeyringFailureKindsThroughTheSDK(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		respond    func(w http.ResponseWriter)
+		attempts   int32 // per Get: the SDK's retries
+		remembered bool
+	}{
+		{"throttled", func(w http.ResponseWriter) {
+			kmspubtest.WriteKMSError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+		}, 3, false},
+		{"KMSInternalException", func(w http.ResponseWriter) {
+			kmspubtest.WriteKMSError(w, http.StatusInternalServerError, "KMSInternalException", "internal")
+		}, 3, false},
+		{"503", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }, 3, false},
+		{"NotFoundException", func(w http.ResponseWriter) {
+			kmspubtest.WriteKMSError(w, http.StatusBadRequest, "NotFoundException", "Key '"+faultKeyID+"' does not exist")
+		}, 1, true},
+		{"AccessDeniedException", func(w http.ResponseWriter) {
+			kmspubtest.WriteKMSError(w, http.StatusBadRequest, "AccessDeniedException", "not authorized")
+		}, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, srv := kmspubtest.NewFaultServer(t, faultKeyID, func(_ int, w http.ResponseWriter, _ *http.Request) { tc.respond(w) })
+			r := kmspub.NewKeyring(client, func(o *kmspub.KeyringOptions) { o.NegativeTTL = time.Hour })
+			for range 2 {
+				if _, err := r.Get(t.Context(), faultKeyID); err == nil {
+					t.Fatal("Get succeeded")
+				}
+			}
+			want := 2 * tc.attempts
+			if tc.remembered {
+				want = tc.attempts
+			}
+			if n := srv.Attempts.Load(); n != want {
+				t.Fatalf("%d requests reached KMS, want %d", n, want)
+			}
+		})
 	}
 }

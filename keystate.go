@@ -41,18 +41,27 @@ type DescribeKeyAPIClient interface {
 //
 // A key's state is asked for at most once per MaxAge (and once at a time),
 // so a key disabled in KMS is refused offline within MaxAge; a MaxAge of
-// zero asks on every request. When DescribeKey fails, the last state is
-// used for up to the Keyring's maximum staleness after it was read, the
-// failure going to the Keyring's error handler; without a usable last
-// state the request fails with the DescribeKey error. Failures are
-// remembered for the Keyring's negative TTL.
+// zero asks on every request.
+//
+// When DescribeKey fails, what happens depends on why (the Keyring's rule,
+// see [Keyring]): when KMS is unreachable, times out, throttles or fails on
+// its side (5xx), the last state read is used until it is 2×MaxAge old —
+// not the Keyring's MaxStale — so that however DescribeKey is made to fail,
+// a key disabled in KMS is refused within 2×MaxAge; past that, or without a
+// state to use, the request fails with the DescribeKey error. When KMS
+// answers with a refusal (NotFound, AccessDenied, KMSInvalidState…) or with
+// an answer kmspub refuses (about another key, or without a KeyState), the
+// request fails with that error at once, and the error is remembered for
+// the Keyring's negative TTL. Every failure goes to the Keyring's error
+// handler.
 type KeyStateCheck struct {
 	Client DescribeKeyAPIClient // must not be nil
 	MaxAge time.Duration
 }
 
 // keyStates caches DescribeKey answers by key ARN, by the Keyring's rules
-// (see cache.go) with answers fresh for MaxAge.
+// (see cache.go) with answers fresh for MaxAge and served stale, while
+// DescribeKey fails transiently, until 2×MaxAge after they were read.
 type keyStates struct {
 	client  DescribeKeyAPIClient
 	cache   cachePolicy
@@ -64,7 +73,7 @@ func newKeyStates(check *KeyStateCheck, keys *Keyring) *keyStates {
 	if check.Client == nil {
 		panic("kmspub: ClientOptions.KeyStateCheck has no DescribeKey client")
 	}
-	return &keyStates{client: check.Client, cache: keys.cachePolicyFor(check.MaxAge)}
+	return &keyStates{client: check.Client, cache: keys.cachePolicyFor(check.MaxAge, 2*check.MaxAge)}
 }
 
 // check refuses a key whose KMS state does not allow cryptographic use.
@@ -111,19 +120,20 @@ func (s *keyStates) state(ctx context.Context, keyARN string, optFns []func(*kms
 			}
 		}
 		s.cache.reportFailure(keyARN, err)
-		treatment := treatFailure(ctx, err)
-		if treatment.ignore {
+		kind := treatFailure(ctx, err)
+		if kind == failureIgnored {
 			return "", err
 		}
 		var prev *cached[types.KeyState]
 		if v, ok := s.entries.Load(keyARN); ok {
 			prev = v.(*cached[types.KeyState])
 		}
-		next, stale, err := afterFailure(&s.cache, treatment, prev, err, now)
+		next, change, stale, err := afterFailure(&s.cache, kind, prev, err, now)
 		switch {
+		case !change:
 		case next != nil:
 			s.entries.Store(keyARN, next)
-		case prev != nil:
+		default:
 			s.entries.Delete(keyARN)
 		}
 		return stale, err

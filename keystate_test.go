@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
@@ -73,10 +74,10 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
 	var reported []string
 	var mu sync.Mutex
-	const maxAge, maxStale, negative = time.Minute, 10 * time.Minute, 5 * time.Second
+	const maxAge, negative = time.Minute, 5 * time.Second
 	keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.Clock = clock.Now
-		o.MaxStale = maxStale
+		o.MaxStale = time.Hour // the Keyring's, which the key-state check must not use
 		o.NegativeTTL = negative
 		o.ErrorHandler = func(keyID string, err error) {
 			mu.Lock()
@@ -112,8 +113,8 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	}
 	wantDescribe(2)
 
-	// DescribeKey failing: the last state (Disabled) stays in force and the
-	// failure is reported.
+	// DescribeKey failing on KMS's side: the last state (Disabled) stays in
+	// force and the failure is reported.
 	f.SetState(arn, types.KeyStateEnabled)
 	f.SetFail(&types.KMSInternalException{Message: aws.String("injected")})
 	clock.Advance(maxAge)
@@ -126,22 +127,104 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 		t.Fatalf("reported %q, want one report for %s", reported, arn)
 	}
 	mu.Unlock()
-	// Past the maximum staleness, the DescribeKey error itself.
-	clock.Advance(maxStale)
+	// 2×maxAge after the state was read, the DescribeKey error itself — not
+	// the Keyring's MaxStale of an hour.
+	clock.Advance(maxAge)
 	var ie *types.KMSInternalException
 	if err := verify(); !errors.As(err, &ie) {
-		t.Fatalf("past max staleness: %v, want the KMSInternalException", err)
+		t.Fatalf("2×maxAge after the last state: %v, want the KMSInternalException", err)
 	}
 	wantDescribe(4)
-	// Within the negative TTL, no new call; after it, recovery.
+	// A transient failure is not remembered: the next request asks again.
 	if err := verify(); !errors.As(err, &ie) {
-		t.Fatalf("negative TTL: %v", err)
+		t.Fatalf("again: %v", err)
 	}
-	wantDescribe(4)
+	wantDescribe(5)
 	f.SetFail(nil)
-	clock.Advance(negative)
 	if err := verify(); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
-	wantDescribe(5)
+	wantDescribe(6)
+}
+
+// TestKeyStateThrottlingCannotKeepADisabledKey: someone who can exhaust the
+// DescribeKey quota keeps a just-disabled key usable for at most 2×MaxAge
+// after its last Enabled answer; a definitive DescribeKey refusal ends its
+// use at once.
+func TestKeyStateThrottlingCannotKeepADisabledKey(t *testing.T) {
+	for _, tc := range failureCases {
+		t.Run(tc.name, func(t *testing.T) {
+			// The Client returns the DescribeKey error as *kms.Client would
+			// return its own: the exception inside, under Verify's name.
+			want := tc.err
+			var opErr *smithy.OperationError
+			if errors.As(want, &opErr) {
+				want = opErr.Err
+			}
+			f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()
+			const maxAge, negative = time.Minute, 5 * time.Second
+			keys := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
+				o.Clock = clock.Now
+				o.NegativeTTL = negative
+			})
+			arn := kmspubtest.FakeKeyARN("p256")
+			c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: maxAge} })
+			verify := func() error { _, err := c.Verify(context.Background(), verifyRequest(t, arn)); return err }
+			wantDescribe := func(n int64) {
+				t.Helper()
+				if got := f.DescribeCalls.Load(); got != n {
+					t.Fatalf("DescribeKey calls = %d, want %d", got, n)
+				}
+			}
+			if err := verify(); err != nil {
+				t.Fatal(err)
+			}
+			f.SetState(arn, types.KeyStateDisabled) // disabled; DescribeKey now fails
+			f.SetFail(tc.err)
+			clock.Advance(maxAge)
+			err := verify()
+			wantDescribe(2)
+			switch tc.kind {
+			case "transient":
+				if err != nil {
+					t.Fatalf("within 2×MaxAge: %v, want the last state (Enabled) used", err)
+				}
+				if err := verify(); err != nil {
+					t.Fatal(err)
+				}
+				wantDescribe(2) // KMS is not asked again within the negative TTL
+				clock.Advance(maxAge - time.Nanosecond)
+				if err := verify(); err != nil {
+					t.Fatalf("just under 2×MaxAge: %v", err)
+				}
+				wantDescribe(3)
+				clock.Advance(time.Nanosecond)
+				if err := verify(); !errors.Is(err, want) {
+					t.Fatalf("at 2×MaxAge: %v, want the DescribeKey error", err)
+				}
+				wantDescribe(4)
+			case "definitive":
+				if !errors.Is(err, want) {
+					t.Fatalf("Verify = %v, want the DescribeKey refusal at once", err)
+				}
+				if err := verify(); !errors.Is(err, want) {
+					t.Fatalf("again: %v", err)
+				}
+				wantDescribe(2) // remembered for the negative TTL
+				clock.Advance(negative)
+				f.SetFail(nil)
+				var de *types.DisabledException
+				if err := verify(); !errors.As(err, &de) {
+					t.Fatalf("after the negative TTL: %v, want DisabledException", err)
+				}
+				wantDescribe(3)
+			case "unclassified":
+				if !errors.Is(err, want) {
+					t.Fatalf("Verify = %v, want the DescribeKey error", err)
+				}
+				verify()
+				wantDescribe(3) // not remembered
+			}
+		})
+	}
 }

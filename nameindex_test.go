@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
@@ -139,8 +140,9 @@ func TestKeyringDropsExpiredEntries(t *testing.T) {
 	r2.Get(ctx, "alias/unknown")
 	wantNames(t, r2, 1) // alias/unknown only
 
-	// A failure for a key ARN is a name entry, until the key is held.
-	f.SetFail(errors.New("injected"))
+	// A definitive failure for a key ARN is a name entry, until the key is
+	// held.
+	f.SetFail(&types.KMSInvalidStateException{Message: aws.String("injected")})
 	r4 := kmspub.NewKeyring(f)
 	k := kmspubtest.FakeKey(t, "rsa")
 	r4.Get(ctx, k.KeyID())
