@@ -51,8 +51,15 @@ var ErrKeyringFull = errors.New("kmspub: the keyring holds its maximum number of
 //   - An alias name ("alias/x"), alias ARN or bare key ID is re-resolved
 //     after the TTL ([KeyringOptions.TTL]), because an alias can be
 //     re-pointed and a bare key ID depends on the client's Region.
-//     Resolution maps the name to a key ARN; the key itself is stored once,
-//     under that ARN.
+//
+// Every answer is first bound to the name asked for (see [Fetch]: an
+// answer about another key, or from another Region, account or partition
+// than the name allows, is refused), and is then trusted for that name
+// only. An answer for an alias or key ID is not kept under the key ARN it
+// names — the key ARN is asked for by ARN when it is used — so one wrong
+// answer cannot plant a key under another key's ARN; when the ARN is
+// already held, the answer must carry the same public key, or it is
+// refused.
 //
 // Concurrent misses for one name make a single GetPublicKey call; the other
 // callers wait for its answer (or for their own context to end).
@@ -337,8 +344,15 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 	}
 	now := r.cache.now()
 	if err == nil {
-		if k, err = r.storePermanent(k); err == nil {
-			if k.keyID != keyID && !r.storeNameEntry(keyID, k, now) {
+		// An answer is trusted for the name asked (Fetch bound it to that
+		// name), and for its key ARN only when asked by that ARN: an alias
+		// or key ID answer never plants a key under an ARN.
+		if k.keyID == keyID {
+			if k, err = r.storePermanent(k); err == nil {
+				return k, nil
+			}
+		} else if k, err = r.sameAsHeld(k); err == nil {
+			if !r.storeNameEntry(keyID, k, now) {
 				r.reportFull(keyID)
 			}
 			return k, nil
@@ -382,6 +396,31 @@ func (r *Keyring) reportFull(keyID string) {
 	}
 }
 
+// sameAsHeld returns the key held for k's key ARN when there is one and it
+// is k's public key and metadata, or k when none is held; a different key
+// under a held ARN is refused, as storePermanent refuses it.
+func (r *Keyring) sameAsHeld(k *PublicKey) (*PublicKey, error) {
+	v, ok := r.entries.Load(k.keyID)
+	if !ok || !v.(*keyringEntry).permanent {
+		return k, nil
+	}
+	held := v.(*keyringEntry).value
+	if !sameKey(held, k) {
+		return nil, changedKey(k.keyID)
+	}
+	return held, nil
+}
+
+// sameKey reports whether a and b are one KMS key's answers: the same
+// public key, spec and usage.
+func sameKey(a, b *PublicKey) bool {
+	return bytes.Equal(a.der, b.der) && a.usage == b.usage && a.spec == b.spec
+}
+
+func changedKey(keyARN string) error {
+	return invalidKey("PublicKey", fmt.Sprintf("differs from the key already held for %s; a KMS key's public key never changes", keyARN), nil)
+}
+
 // storePermanent stores k under its key ARN for ever and returns the key
 // held under that ARN. A second, different public key for one ARN means
 // the answers cannot be trusted (KMS keys are immutable): it is refused and
@@ -406,8 +445,8 @@ func (r *Keyring) storePermanent(k *PublicKey) (*PublicKey, error) {
 		}
 		return r.storePermanent(k)
 	}
-	if held := e.value; !bytes.Equal(held.der, k.der) || held.usage != k.usage || held.spec != k.spec {
-		return nil, invalidKey("PublicKey", fmt.Sprintf("differs from the key already held for %s; a KMS key's public key never changes", k.keyID), nil)
+	if !sameKey(e.value, k) {
+		return nil, changedKey(k.keyID)
 	}
 	return e.value, nil
 }

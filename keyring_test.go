@@ -58,35 +58,50 @@ func TestKeyringAliasIsReresolvedAfterTTL(t *testing.T) {
 	if k := kmspubtest.Get(t, r, "alias/signer"); k.KeyID() != a {
 		t.Fatalf("alias resolved to %s, want %s", k.KeyID(), a)
 	}
-	// The key is stored under its ARN too: no call for the ARN.
+	// An alias's answer is trusted for the alias only: the key ARN is
+	// asked for by ARN, once.
 	kmspubtest.Get(t, r, a)
-	f.WantCalls(t, 1)
+	kmspubtest.Get(t, r, a)
+	f.WantCalls(t, 2)
 
 	f.Point("alias/signer", b)
 	clock.Advance(ttl - time.Nanosecond)
 	if k := kmspubtest.Get(t, r, "alias/signer"); k.KeyID() != a {
 		t.Fatalf("within the TTL the alias gave %s, want the cached %s", k.KeyID(), a)
 	}
-	f.WantCalls(t, 1)
+	f.WantCalls(t, 2)
 
 	clock.Advance(time.Nanosecond)
 	if k := kmspubtest.Get(t, r, "alias/signer"); k.KeyID() != b {
 		t.Fatalf("after the TTL the alias gave %s, want the re-pointed %s", k.KeyID(), b)
 	}
-	f.WantCalls(t, 2)
-	kmspubtest.Get(t, r, b)
-	kmspubtest.Get(t, r, a) // the old target stays cached by ARN
-	f.WantCalls(t, 2)
+	f.WantCalls(t, 3)
+	kmspubtest.Get(t, r, a) // the old target stays held by ARN
+	f.WantCalls(t, 3)
 
 	// Alias ARNs and bare key IDs are names with a TTL too.
 	kmspubtest.Get(t, r, kmspubtest.FakeAliasARN("alias/signer"))
 	bare := b[strings.LastIndex(b, "/")+1:]
 	kmspubtest.Get(t, r, bare)
 	kmspubtest.Get(t, r, bare)
-	f.WantCalls(t, 4)
+	f.WantCalls(t, 5)
 	clock.Advance(ttl)
 	kmspubtest.Get(t, r, bare)
-	f.WantCalls(t, 5)
+	f.WantCalls(t, 6)
+}
+
+// TestKeyringNameAnswersShareTheHeldKey: once a key ARN is held, a name
+// resolving to it serves that very key, and an answer for the name with
+// another public key under that ARN is refused.
+func TestKeyringNameAnswersShareTheHeldKey(t *testing.T) {
+	f := kmspubtest.NewFakeKMS(t)
+	r := kmspub.NewKeyring(f)
+	a := kmspubtest.FakeKeyARN("p256")
+	f.Point("alias/signer", a)
+	held := kmspubtest.Get(t, r, a)
+	if k := kmspubtest.Get(t, r, "alias/signer"); k != held {
+		t.Fatal("the alias resolved to another *PublicKey than the one held for its ARN")
+	}
 }
 
 func TestKeyringConcurrentMissesMakeOneCall(t *testing.T) {
@@ -177,7 +192,7 @@ func TestKeyringServesStaleKeyOnError(t *testing.T) {
 	// Recovery: the next successful call after the negative TTL resolves anew.
 	f.SetFail(nil)
 	clock.Advance(negative)
-	if k := kmspubtest.Get(t, r, "alias/signer"); k != first {
+	if k := kmspubtest.Get(t, r, "alias/signer"); !k.Equal(first) {
 		t.Fatal("after recovery the alias did not resolve to the same stored key")
 	}
 	f.WantCalls(t, 5)
@@ -322,10 +337,10 @@ func TestKeyringAddAndNoClient(t *testing.T) {
 	}
 }
 
-// TestKeyringRefusesAChangedKeyFromKMS: an answer with another public key
-// under an ARN the Keyring holds is refused, and, being a definitive
-// refusal, replaces the alias's entry at once, stale serving or not; the
-// key held for the ARN stays.
+// TestKeyringRefusesAChangedKeyFromKMS: an answer for a name with another
+// public key under an ARN the Keyring holds is refused, and, being a
+// definitive refusal, replaces the alias's entry at once, stale serving or
+// not; the key held for the ARN stays.
 func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	f := kmspubtest.NewFakeKMS(t)
 	var reported atomic.Int64
@@ -337,13 +352,15 @@ func TestKeyringRefusesAChangedKeyFromKMS(t *testing.T) {
 	})
 	a := kmspubtest.FakeKeyARN("p256")
 	f.Point("alias/signer", a)
-	first := kmspubtest.Get(t, r, "alias/signer")
+	first := kmspubtest.Get(t, r, a)
+	kmspubtest.Get(t, r, "alias/signer")
 	rStale := kmspub.NewKeyring(f, func(o *kmspub.KeyringOptions) {
 		o.TTL = 0
 		o.NegativeTTL = 0
 		o.ErrorHandler = func(string, error) { reported.Add(1) }
 	})
-	firstStale := kmspubtest.Get(t, rStale, "alias/signer")
+	firstStale := kmspubtest.Get(t, rStale, a)
+	kmspubtest.Get(t, rStale, "alias/signer")
 	// KMS (or something pretending to be it) now answers with another public
 	// key under the same ARN.
 	changed := kmspubtest.FakeKey(t, "p384").GetPublicKeyOutput()

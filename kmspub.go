@@ -123,9 +123,23 @@ func (k *PublicKey) GetPublicKeyOutput() *kms.GetPublicKeyOutput {
 }
 
 // Fetch calls GetPublicKey for keyID — a key ID, key ARN, alias name
-// ("alias/name") or alias ARN — and validates the answer as
-// [FromGetPublicKeyOutput] does. optFns are passed to the client unchanged.
-// An error from the client is returned as is, so SDK errors keep their types.
+// ("alias/name") or alias ARN — validates the answer as
+// [FromGetPublicKeyOutput] does, and checks that it answers the request:
+//
+//   - for a key ARN, the answer's KeyId is that ARN;
+//   - for a key ID, the answer's KeyId ends in "key/<that id>";
+//   - for an alias ARN, the answer's KeyId is in the alias's partition,
+//     Region and account;
+//   - for a key ID or alias name, the answer's KeyId is in the Region the
+//     request went to, and that Region's partition, when the client tells
+//     its Region: a client with the Options method of *kms.Client, whose
+//     options are copied and given optFns to learn the Region of this call.
+//     The account is not known offline and is not checked.
+//
+// An answer about another key, or any answer to a name of none of the four
+// forms, is refused with an [*InvalidKeyError] (docs/KMS-RULES.md §14.3).
+// optFns are passed to the client unchanged. An error from the client is
+// returned as is, so SDK errors keep their types.
 func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
 	if err := checkKeyID(keyID); err != nil {
 		return nil, err
@@ -134,7 +148,14 @@ func Fetch(ctx context.Context, client GetPublicKeyAPIClient, keyID string, optF
 	if err != nil {
 		return nil, err
 	}
-	return FromGetPublicKeyOutput(out)
+	k, err := FromGetPublicKeyOutput(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := bindAnswer("KeyId", keyID, k.keyID, requestRegion(client, optFns)); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // FromGetPublicKeyOutput validates a GetPublicKey answer and returns it as a

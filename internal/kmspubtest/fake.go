@@ -22,7 +22,9 @@ import (
 // and an HMAC key, FakeNotAsymmetricKeys), resolves aliases and bare key IDs
 // to their ARNs as KMS does, counts calls, and fails or blocks on demand. KMS's
 // own behaviour is tested against local-kms; this is for what local-kms
-// cannot be made to do.
+// cannot be made to do — including lying: Lie and LieDescribe make it
+// answer a name with whatever answer a test gives, as a misrouted endpoint,
+// a proxy or a buggy test double could.
 type FakeKMS struct {
 	// Gate, when set before the first call, makes every call wait for it to
 	// close (or for the call's context to end); Entered, when set, receives
@@ -37,6 +39,8 @@ type FakeKMS struct {
 	aliases map[string]string                  // alias name, alias ARN or bare key ID → key ARN
 	states  map[string]types.KeyState          // by key ARN; absent means Enabled
 	fail    error                              // when set, every call fails with it
+	lies    map[string]*kms.GetPublicKeyOutput // request KeyId → the answer, whatever it says
+	dlies   map[string]*kms.DescribeKeyOutput  // request KeyId → the DescribeKey answer
 }
 
 // FakeNotAsymmetricKeys are the keys with no public key a FakeKMS serves,
@@ -73,6 +77,8 @@ func NewFakeKMS(t testing.TB) *FakeKMS {
 		keys:    map[string]*kms.GetPublicKeyOutput{},
 		aliases: map[string]string{},
 		states:  map[string]types.KeyState{},
+		lies:    map[string]*kms.GetPublicKeyOutput{},
+		dlies:   map[string]*kms.DescribeKeyOutput{},
 	}
 	for short := range fakeKeyFiles {
 		f.Serve(FakeKey(t, short).GetPublicKeyOutput())
@@ -126,6 +132,47 @@ func (f *FakeKMS) Point(alias, keyARN string) {
 	f.aliases[FakeAliasARN(alias)] = keyARN
 }
 
+// Lie makes f answer GetPublicKey for the request KeyId name with out as it
+// is — an answer about another key, from another Region… — until Lie is
+// called again for name (nil out: answer truthfully again). SetFail still
+// takes precedence.
+func (f *FakeKMS) Lie(name string, out *kms.GetPublicKeyOutput) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if out == nil {
+		delete(f.lies, name)
+		return
+	}
+	f.lies[name] = out
+}
+
+// LieDescribe is Lie for DescribeKey.
+func (f *FakeKMS) LieDescribe(name string, out *kms.DescribeKeyOutput) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if out == nil {
+		delete(f.dlies, name)
+		return
+	}
+	f.dlies[name] = out
+}
+
+// InRegion returns f as a client in region: its Options() report that
+// Region, as *kms.Client's do, so that kmspub can tell the Region a
+// request went to.
+func (f *FakeKMS) InRegion(region string) *RegionalFakeKMS {
+	return &RegionalFakeKMS{FakeKMS: f, region: region}
+}
+
+// RegionalFakeKMS is a FakeKMS with the Options method of *kms.Client.
+type RegionalFakeKMS struct {
+	*FakeKMS
+	region string
+}
+
+// Options returns options whose Region is the fake's.
+func (r *RegionalFakeKMS) Options() kms.Options { return kms.Options{Region: r.region} }
+
 // SetFail makes every call fail with err (nil: succeed again).
 func (f *FakeKMS) SetFail(err error) {
 	f.mu.Lock()
@@ -148,7 +195,8 @@ func (f *FakeKMS) WantCalls(t testing.TB, want int64) {
 	}
 }
 
-func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
+// enter waits at the gate, if any, and returns SetFail's error.
+func (f *FakeKMS) enter(ctx context.Context) error {
 	if f.Entered != nil {
 		f.Entered <- struct{}{}
 	}
@@ -156,14 +204,20 @@ func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
 		select {
 		case <-f.Gate:
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return ctx.Err()
 		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.fail != nil {
-		return "", f.fail
+	return f.fail
+}
+
+func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
+	if err := f.enter(ctx); err != nil {
+		return "", err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if arn, ok := f.aliases[id]; ok {
 		id = arn
 	}
@@ -176,6 +230,9 @@ func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
 // GetPublicKey answers as KMS would for the keys f serves.
 func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _ ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
 	f.Calls.Add(1)
+	if lie, err, ok := lieFor(f, ctx, f.lies, aws.ToString(in.KeyId)); ok {
+		return lie, err
+	}
 	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
 	if err != nil {
 		return nil, err
@@ -193,6 +250,9 @@ func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _
 // (Enabled by default).
 func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
 	f.DescribeCalls.Add(1)
+	if lie, err, ok := lieFor(f, ctx, f.dlies, aws.ToString(in.KeyId)); ok {
+		return lie, err
+	}
 	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
 	if err != nil {
 		return nil, err
@@ -211,6 +271,22 @@ func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ .
 		KeySpec:  f.keys[arn].KeySpec,
 		KeyUsage: f.keys[arn].KeyUsage,
 	}}, nil
+}
+
+// lieFor returns the lie f tells for name, if any, after the gate and
+// SetFail's error, which still apply.
+func lieFor[O any](f *FakeKMS, ctx context.Context, lies map[string]*O, name string) (*O, error, bool) {
+	f.mu.Lock()
+	lie, ok := lies[name]
+	f.mu.Unlock()
+	if !ok {
+		return nil, nil, false
+	}
+	if err := f.enter(ctx); err != nil {
+		return nil, err, true
+	}
+	c := *lie
+	return &c, nil, true
 }
 
 // Clock is a clock tests move by hand, for KeyringOptions.Clock.
