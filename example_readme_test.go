@@ -58,7 +58,7 @@ func Example_readme() {
 	}
 	client := kmspub.NewClient(keys) // Verify, Encrypt, Encapsulate, GetPublicKey
 	out, err := client.Verify(context.Background(), &kms.VerifyInput{
-		KeyId:            aws.String(key.KeyID()), // the key ARN
+		KeyId:            aws.String("42bfe229-fef0-4dfd-91d5-eed78efabdbd"), // its key ID, or its key ARN
 		Message:          message,
 		Signature:        signature,
 		SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256,

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/kmspub/kmspub/internal/kmserr"
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 // Defaults for [KeyringOptions].
@@ -115,7 +116,7 @@ type Keyring struct {
 // The fields a hit reads (permanent, expired, value, err) come first, in
 // one cache line.
 type keyringEntry struct {
-	permanent bool // the name is the key's own ARN: valid for ever
+	permanent bool // the name is the key's own ARN, or an added key's ID: valid for ever
 
 	// expired is set by a timer TTL after the name resolved, when the
 	// Keyring uses the default clock. Reading the clock costs more than
@@ -124,7 +125,9 @@ type keyringEntry struct {
 	// field that changes after the entry is stored.
 	expired atomic.Bool
 
-	cached[*PublicKey] // value is nil when the name never resolved (a negative entry)
+	// value is nil when the name never resolved (a negative entry), or is
+	// a key ID that two added keys share (a permanent entry with err).
+	cached[*PublicKey]
 }
 
 // KeyringOptions configures a [Keyring]. [NewKeyring] sets every field to
@@ -218,15 +221,24 @@ func NewKeyring(client GetPublicKeyAPIClient, optFns ...func(*KeyringOptions)) *
 func (r *Keyring) TTL() time.Duration { return r.cache.fresh }
 
 // Add puts a key the caller already holds (for example one read with
-// [ParseGetPublicKeyJSON]) into the Keyring under its key ARN, for ever. The
-// key must carry a key ARN. Adding a different public key under an ARN the
-// Keyring already holds is refused.
+// [ParseGetPublicKeyJSON]) into the Keyring for ever, under its key ARN and
+// under its key ID — the two names *kms.Client takes for a key without a
+// lookup — so that Get finds it by either without calling KMS. The key
+// must carry a key ARN. Adding a different public key under an ARN the
+// Keyring already holds is refused. When two added keys share a key ID (a
+// multi-Region key added in two Regions), that key ID names neither: Get
+// gives a *types.NotFoundException saying so, and each key is found by its
+// key ARN. Aliases are resolved only through a KMS client.
 func (r *Keyring) Add(k *PublicKey) error {
 	if k == nil || !isKeyARN(k.keyID) {
 		return errors.New("kmspub: Keyring.Add: the key has no key ARN")
 	}
-	_, err := r.storePermanent(k)
-	return err
+	held, err := r.storePermanent(k)
+	if err != nil {
+		return err
+	}
+	r.addKeyID(held)
+	return nil
 }
 
 // Get returns the public key named by keyID — a key ARN, key ID, alias name
@@ -240,7 +252,7 @@ func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Opt
 		// clock read with KeyringOptions.Clock).
 		e := v.(*keyringEntry)
 		if e.permanent || (r.timers && e.err == nil && !e.expired.Load()) {
-			return e.value, nil
+			return e.value, e.err // err: a key ID that two added keys share
 		}
 		if k, err, ok := r.usable(e, r.cache.now()); ok {
 			return k, err
@@ -279,7 +291,7 @@ func (r *Keyring) lookup(keyID string) (*PublicKey, error, bool) {
 	}
 	e := v.(*keyringEntry)
 	if e.permanent {
-		return e.value, nil, true
+		return e.value, e.err, true
 	}
 	return r.usable(e, r.cache.now())
 }
@@ -426,27 +438,59 @@ func changedKey(keyARN string) error {
 // the answers cannot be trusted (KMS keys are immutable): it is refused and
 // the first key kept.
 func (r *Keyring) storePermanent(k *PublicKey) (*PublicKey, error) {
-	v, loaded := r.entries.LoadOrStore(k.keyID, &keyringEntry{cached: cached[*PublicKey]{value: k}, permanent: true})
+	held, loaded := r.putPermanent(k.keyID, &keyringEntry{cached: cached[*PublicKey]{value: k}, permanent: true})
 	if !loaded {
 		return k, nil
 	}
-	e := v.(*keyringEntry)
-	if !e.permanent {
-		// A negative entry for the ARN from an earlier failure: replace it,
-		// under the name index's lock as every write of such an entry.
+	if !sameKey(held.value, k) {
+		return nil, changedKey(k.keyID)
+	}
+	return held.value, nil
+}
+
+// putPermanent makes e the entry of name for ever, in place of a name entry
+// (a failure, or a name resolved through KMS), unless name already holds a
+// permanent entry: that one is returned, with loaded set.
+func (r *Keyring) putPermanent(name string, e *keyringEntry) (held *keyringEntry, loaded bool) {
+	for {
+		v, loaded := r.entries.LoadOrStore(name, e)
+		if !loaded {
+			return e, false
+		}
+		cur := v.(*keyringEntry)
+		if cur.permanent {
+			return cur, true
+		}
+		// Replaced under the name index's lock, as every write of a name
+		// entry.
 		r.names.mu.Lock()
-		swapped := r.entries.CompareAndSwap(k.keyID, e, &keyringEntry{cached: cached[*PublicKey]{value: k}, permanent: true})
-		if slot := r.names.byName[k.keyID]; swapped && slot != nil {
+		swapped := r.entries.CompareAndSwap(name, cur, e)
+		if slot := r.names.byName[name]; swapped && slot != nil {
 			r.names.remove(slot)
 		}
 		r.names.mu.Unlock()
 		if swapped {
-			return k, nil
+			return e, false
 		}
-		return r.storePermanent(k)
 	}
-	if !sameKey(e.value, k) {
-		return nil, changedKey(k.keyID)
+}
+
+// addKeyID makes k's key ID name k for ever, as its key ARN does — unless
+// another added key has that key ID (a multi-Region key added in two
+// Regions): then the key ID names no key, and asking for it is an error
+// that says so.
+func (r *Keyring) addKeyID(k *PublicKey) {
+	id := kmsrules.ParseName(k.keyID).KeyID
+	e := &keyringEntry{cached: cached[*PublicKey]{value: k}, permanent: true}
+	for {
+		held, loaded := r.putPermanent(id, e)
+		if !loaded || held.err != nil || held.value.keyID == k.keyID {
+			return // kept; already ambiguous; or this key again
+		}
+		msg := fmt.Sprintf("kmspub: key ID %s names more than one key added to the keyring (%s and %s, a multi-Region key in two Regions?); use the key ARN", id, held.value.keyID, k.keyID)
+		ambiguous := &keyringEntry{cached: cached[*PublicKey]{err: kmserr.NotFound(msg)}, permanent: true}
+		if r.entries.CompareAndSwap(id, held, ambiguous) {
+			return
+		}
 	}
-	return e.value, nil
 }

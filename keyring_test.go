@@ -684,3 +684,73 @@ func TestKeyringFailureKindsThroughTheSDK(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyringAddFindsAKeyByItsKeyID (issue #16 item 3): a key given to Add
+// is found by its key ARN and by its key ID, offline, as *kms.Client finds
+// it; a key ID two added keys share (a multi-Region key in two Regions)
+// names neither, with an error that says so.
+func TestKeyringAddFindsAKeyByItsKeyID(t *testing.T) {
+	ctx := context.Background()
+	k := kmspubtest.FakeKey(t, "p256")
+	id := k.KeyID()[strings.LastIndex(k.KeyID(), "/")+1:]
+
+	f := kmspubtest.NewFakeKMS(t)
+	f.SetFail(errors.New("no KMS call expected"))
+	for _, r := range []*kmspub.Keyring{kmspub.NewKeyring(nil), kmspub.NewKeyring(f)} {
+		if err := r.Add(k); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{k.KeyID(), id} {
+			if got := kmspubtest.Get(t, r, name); got != k {
+				t.Fatalf("Get(%s) gave another key", name)
+			}
+		}
+		out, err := kmspub.NewClient(r).Verify(ctx, verifyRequest(t, id))
+		if err != nil || !out.SignatureValid || aws.ToString(out.KeyId) != k.KeyID() {
+			t.Fatalf("Verify with the key ID: %v, %v", out, err)
+		}
+	}
+	f.WantCalls(t, 0)
+
+	// A multi-Region key's replicas: one key ID, two key ARNs.
+	const mrk = "mrk-1234abcd12ab34cd56ef1234567890ab"
+	replica := func(region string) *kmspub.PublicKey {
+		out := k.GetPublicKeyOutput()
+		out.KeyId = aws.String("arn:aws:kms:" + region + ":111122223333:key/" + mrk)
+		r, err := kmspub.FromGetPublicKeyOutput(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	east, west, south := replica("us-east-1"), replica("eu-west-2"), replica("ap-south-1")
+	r := kmspub.NewKeyring(nil)
+	for _, key := range []*kmspub.PublicKey{east, east, west, south} {
+		if err := r.Add(key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := r.Get(ctx, mrk)
+	kmspubtest.WantAPIError(t, err, "NotFoundException", "kmspub: key ID "+mrk+" names more than one key added to the keyring ("+east.KeyID()+" and "+west.KeyID()+", a multi-Region key in two Regions?); use the key ARN")
+	_, err = kmspub.NewClient(r).Verify(ctx, verifyRequest(t, mrk))
+	kmspubtest.WantOperation(t, err, "Verify")
+	kmspubtest.WantCode(t, err, "NotFoundException")
+	for _, key := range []*kmspub.PublicKey{east, west, south} {
+		if got := kmspubtest.Get(t, r, key.KeyID()); got != key {
+			t.Fatalf("Get(%s) gave another key", key.KeyID())
+		}
+	}
+
+	// A key ID first resolved through KMS (a name with a TTL) becomes the
+	// added key's for ever.
+	f2 := kmspubtest.NewFakeKMS(t)
+	r2 := kmspub.NewKeyring(f2, func(o *kmspub.KeyringOptions) { o.TTL = 0 })
+	kmspubtest.Get(t, r2, id)
+	if err := r2.Add(k); err != nil {
+		t.Fatal(err)
+	}
+	if got := kmspubtest.Get(t, r2, id); got != k {
+		t.Fatal("the key ID still resolves through KMS")
+	}
+	f2.WantCalls(t, 1)
+}
