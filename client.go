@@ -406,21 +406,21 @@ func (c *Client) GetPublicKey(ctx context.Context, params *kms.GetPublicKeyInput
 // not an asymmetric key (GetPublicKey refused it as such, now or earlier)
 // it returns what is known about it instead.
 func (c *Client) key(ctx context.Context, rec *auditRecord, op *operation, optFns []func(*kms.Options)) (*PublicKey, *keyKind, error) {
-	if err := c.policy.allowBeforeFetch(rec.operation, rec.keyID); err != nil {
+	if _, err := c.policy.allowBeforeFetch(rec.operation, rec.keyID); err != nil {
 		return nil, nil, err
 	}
 	if kind := c.kinds.get(rec.keyID, c.keys.now()); kind != nil {
 		return nil, kind, nil
 	}
-	k, err := c.keys.Get(ctx, rec.keyID, optFns...)
+	k, err := c.keys.get(ctx, rec.keyID, optFns, c.policy.keeps(rec.operation))
 	if err != nil {
 		if kind := c.kinds.learn(rec.keyID, err, c.keys.now(), c.keys.cache.fresh, c.keys.maxNames); kind != nil {
 			return nil, kind, nil
 		}
-		return nil, nil, err
+		return nil, nil, c.policy.lookupFailed(ctx, rec.operation, rec.keyID, err)
 	}
 	rec.keyARN = k.keyID
-	if err := c.policy.allowKey(rec.operation, k.keyID); err != nil {
+	if err := c.policy.allowResolved(rec.operation, rec.keyID, k.keyID); err != nil {
 		return nil, nil, err
 	}
 	if op != nil {

@@ -203,7 +203,7 @@ func (c *Client) refuseNotAsymmetric(ctx context.Context, rec *auditRecord, kind
 	}
 	arn := aws.ToString(meta.Arn)
 	rec.keyARN = arn
-	if err := c.policy.allowKey(rec.operation, arn); err != nil {
+	if err := c.policy.allowResolved(rec.operation, rec.keyID, arn); err != nil {
 		return err
 	}
 	if meta.KeyUsage != op.usage {
@@ -252,7 +252,7 @@ func passOn[I, O any](ctx context.Context, c *Client, rec *auditRecord, kind *ke
 	}
 	if arn := aws.ToString(keyID(out)); arn != "" {
 		rec.keyARN = arn
-		if err := c.policy.allowKey(rec.operation, arn); err != nil {
+		if err := c.policy.allowResolved(rec.operation, rec.keyID, arn); err != nil {
 			return zero, err
 		}
 	}

@@ -247,6 +247,15 @@ func (r *Keyring) Add(k *PublicKey) error {
 // Errors from the client are returned as they are, so SDK error types
 // survive; a key KMS returns that kmspub refuses is an [*InvalidKeyError].
 func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Options)) (*PublicKey, error) {
+	return r.get(ctx, keyID, optFns, nil)
+}
+
+// get is Get for a caller that may refuse the key a name resolves to: a
+// key fetched for a name other than a key ARN is stored only when keep
+// (if not nil) accepts it, so that a Client's policy keeps out of the
+// Keyring what it refuses. The key is returned either way; refusing it is
+// the caller's.
+func (r *Keyring) get(ctx context.Context, keyID string, optFns []func(*kms.Options), keep func(*PublicKey) bool) (*PublicKey, error) {
 	if v, ok := r.entries.Load(keyID); ok {
 		// The hit path: one map read, and for a name one flag read (a
 		// clock read with KeyringOptions.Clock).
@@ -265,7 +274,7 @@ func (r *Keyring) Get(ctx context.Context, keyID string, optFns ...func(*kms.Opt
 	}
 	return r.flights.do(ctx, keyID,
 		func() (*PublicKey, error, bool) { return r.lookup(keyID) },
-		func() (*PublicKey, error) { return r.fetch(ctx, keyID, optFns) })
+		func() (*PublicKey, error) { return r.fetch(ctx, keyID, optFns, keep) })
 }
 
 // GetPublicKey makes the Keyring a caching [GetPublicKeyAPIClient]: it
@@ -346,7 +355,7 @@ func (r *Keyring) storeNameEntry(keyID string, k *PublicKey, now time.Time) bool
 // fetch calls GetPublicKey for keyID and records the outcome. It runs once
 // per miss (see flightGroup) and must store its result before returning, so
 // that a caller arriving after the flight ends finds it in the cache.
-func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Options)) (*PublicKey, error) {
+func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Options), keep func(*PublicKey) bool) (*PublicKey, error) {
 	var k *PublicKey
 	var err error
 	if r.client == nil {
@@ -364,7 +373,12 @@ func (r *Keyring) fetch(ctx context.Context, keyID string, optFns []func(*kms.Op
 				return k, nil
 			}
 		} else if k, err = r.sameAsHeld(k); err == nil {
-			if !r.storeNameEntry(keyID, k, now) {
+			switch {
+			case keep != nil && !keep(k):
+				// Refused by the caller: nothing kept, and the name's
+				// earlier answer is not served stale later.
+				r.setName(keyID, nil, now)
+			case !r.storeNameEntry(keyID, k, now):
 				r.reportFull(keyID)
 			}
 			return k, nil

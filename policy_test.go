@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
@@ -54,9 +56,9 @@ func TestPolicy(t *testing.T) {
 
 		// Refused once resolved, before the key is used.
 		{"alias to an unlisted key", kmspub.Policy{AllowedKeyARNs: []string{p384}}, "alias/signer", 1,
-			"Local policy does not allow kms:Verify on resource: " + p256 + " (the key ARN is not allowed)."},
+			"Local policy does not allow kms:Verify on resource: alias/signer (it does not name a key the policy allows)."},
 		{"bare key ID in another account", kmspub.Policy{AllowedAccounts: []string{"444455556666"}}, p256[strings.LastIndex(p256, "/")+1:], 1,
-			"Local policy does not allow kms:Verify on resource: " + p256 + " (account 111122223333 is not allowed)."},
+			"Local policy does not allow kms:Verify on resource: " + p256[strings.LastIndex(p256, "/")+1:] + " (it does not name a key the policy allows)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := kmspubtest.NewFakeKMS(t)
@@ -150,4 +152,112 @@ func TestPolicyPartitions(t *testing.T) {
 	if _, err := kmspub.FromGetPublicKeyOutput(evil); !errors.Is(err, kmspub.ErrInvalidKey) {
 		t.Fatalf("a key ARN in partition aws-evil-partition: %v, want an InvalidKeyError", err)
 	}
+}
+
+// TestPolicySeesCanonicalNamesOnly: odd spellings of a key (upper-case
+// ARN:, spaces, an unknown partition) and bare key IDs no allowed ARN ends
+// with are refused before any call; an alias of a forbidden key is refused
+// after the lookup and not kept.
+func TestPolicySeesCanonicalNamesOnly(t *testing.T) {
+	ctx := context.Background()
+	p256, p384 := kmspubtest.FakeKeyARN("p256"), kmspubtest.FakeKeyARN("p384")
+	id256, id384 := p256[strings.LastIndex(p256, "/")+1:], p384[strings.LastIndex(p384, "/")+1:]
+	policy := &kmspub.Policy{AllowedKeyARNs: []string{p384}}
+	// A name that is not canonical is quoted, and cut at 80 characters.
+	// (A KeyId that is not ASCII never gets here: the model phase refuses
+	// it, as KMS does.)
+	quoted := func(s string) string { return fmt.Sprintf("%.80q", s) }
+	for _, tc := range []struct {
+		keyID     string
+		wantCalls int64
+		denied    string
+	}{
+		{"ARN" + p256[3:], 0, quoted("ARN"+p256[3:]) + " (it is not a key ID, key ARN, alias name or alias ARN)."},
+		{" " + p256, 0, quoted(" "+p256) + " (it is not a key ID, key ARN, alias name or alias ARN)."},
+		{"alias/x y", 0, quoted("alias/x y") + " (it is not a key ID, key ARN, alias name or alias ARN)."},
+		{"arn:aws-evil-partition" + p256[len("arn:aws"):], 0, quoted("arn:aws-evil-partition"+p256[len("arn:aws"):]) + " (it is not a key ID, key ARN, alias name or alias ARN)."},
+		{"Alias/signer", 0, `"Alias/signer" (it is not a key ID, key ARN, alias name or alias ARN).`},
+		{id256, 0, id256 + " (no allowed key ARN has this key ID)."},
+		{"alias/signer", 1, "alias/signer (it does not name a key the policy allows)."},
+		{id384, 1, ""},
+	} {
+		t.Run(tc.keyID, func(t *testing.T) {
+			f := kmspubtest.NewFakeKMS(t)
+			f.Point("alias/signer", p256)
+			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = policy })
+			req := verifyRequest(t, tc.keyID)
+			if tc.keyID == id384 {
+				req = &kms.VerifyInput{KeyId: aws.String(id384), Message: []byte("x"), Signature: []byte{0x30, 0}, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha384}
+			}
+			_, err := c.Verify(ctx, req)
+			if tc.denied == "" {
+				kmspubtest.WantCode(t, err, "KMSInvalidSignatureException") // allowed; the signature is not
+			} else {
+				kmspubtest.WantAPIError(t, err, "AccessDeniedException", "Local policy does not allow kms:Verify on resource: "+tc.denied)
+			}
+			f.WantCalls(t, tc.wantCalls)
+			// Nothing the policy refused is kept: asking again asks KMS again.
+			c.Verify(ctx, req)
+			if tc.denied != "" {
+				f.WantCalls(t, 2*tc.wantCalls)
+			}
+			if indexed, _ := kmspub.KeyringNames(c.Keyring()); tc.denied != "" && indexed != 0 {
+				t.Fatalf("%d names kept", indexed)
+			}
+		})
+	}
+	// The forbidden key was not stored under its ARN either.
+	f := kmspubtest.NewFakeKMS(t)
+	f.Point("alias/signer", p256)
+	keys := kmspub.NewKeyring(f)
+	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.Policy = policy })
+	c.Verify(ctx, verifyRequest(t, "alias/signer"))
+	f.WantCalls(t, 1)
+	kmspubtest.Get(t, keys, p256)
+	f.WantCalls(t, 2)
+}
+
+// TestPolicyIsNoExistenceOracle: for an alias or key ID the policy could
+// not decide before the lookup, "names a forbidden key" and "names no key"
+// are the same AccessDeniedException; a name the policy allowed outright
+// gets KMS's own answer, and a transient failure is passed on as it is.
+func TestPolicyIsNoExistenceOracle(t *testing.T) {
+	ctx := context.Background()
+	p256, p384 := kmspubtest.FakeKeyARN("p256"), kmspubtest.FakeKeyARN("p384")
+	f := kmspubtest.NewFakeKMS(t)
+	f.Point("alias/forbidden", p256)
+	f.Lie("alias/lying", kmspubtest.FakeKey(t, "p384").GetPublicKeyOutput()) // not a key ID, an alias: believed
+	f.Lie("alias/refused", &kms.GetPublicKeyOutput{KeyId: aws.String("alias/x")})
+	c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) {
+		o.Policy = &kmspub.Policy{AllowedKeyARNs: []string{p384, "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-00000000dead"}}
+	})
+	for _, name := range []string{"alias/forbidden", "alias/missing", "alias/refused", "arn:aws:kms:us-east-1:111122223333:alias/missing"} {
+		_, err := c.Verify(ctx, verifyRequest(t, name))
+		kmspubtest.WantAPIError(t, err, "AccessDeniedException", "Local policy does not allow kms:Verify on resource: "+name+" (it does not name a key the policy allows).")
+	}
+	// A listed key ARN that does not exist: the policy allowed it, KMS's
+	// NotFoundException is the answer.
+	_, err := c.Verify(ctx, verifyRequest(t, "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-00000000dead"))
+	kmspubtest.WantCode(t, err, "NotFoundException")
+	// Throttling says nothing about the key and is passed on.
+	f.SetFail(&smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"})
+	_, err = c.Verify(ctx, verifyRequest(t, "alias/other"))
+	if kmspubtest.ErrorCode(err) != "ThrottlingException" {
+		t.Fatalf("Verify while throttled = %v, want the ThrottlingException", err)
+	}
+}
+
+// TestPolicyLengthFirst: a KeyId over KMS's 2048 characters is KMS's
+// ValidationException, checked before the policy (the model phase), so a
+// 10 MiB KeyId does not make a 10 MiB AccessDeniedException, nor reach KMS.
+func TestPolicyLengthFirst(t *testing.T) {
+	f := kmspubtest.NewFakeKMS(t)
+	c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &kmspub.Policy{AllowedOperations: []string{"Encrypt"}} })
+	huge := strings.Repeat("A", 10<<20)
+	_, err := c.Verify(context.Background(), verifyRequest(t, huge))
+	api := kmspubtest.WantCode(t, err, "ValidationException")
+	if n := len(err.Error()); n > 4096 || len(api.ErrorMessage()) > 4096 {
+		t.Fatalf("a 10 MiB KeyId gave a %d-byte error", n)
+	}
+	f.WantCalls(t, 0)
 }
