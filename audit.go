@@ -3,7 +3,11 @@ package kmspub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 
@@ -58,11 +62,50 @@ func (c *Client) log(ctx context.Context, rec *auditRecord, err error) {
 	_ = h.Handle(ctx, r) // an audit sink's failure is the handler's to report
 }
 
-// auditBounded cuts a value the caller gave to the longest key ID KMS
-// takes, so that a hostile request cannot make a record of any size.
+// auditBounded makes a value the caller gave safe to log: characters that
+// are not graphic — control and format characters such as U+202E (which
+// reverses the text after it in a viewer), line and paragraph separators,
+// invalid UTF-8 — and the backslash are escaped (\u202e, \x80, \\), and
+// the result is cut, between characters or escapes, to at most the longest
+// key ID KMS takes (2048 bytes) followed by "…", so that a hostile request
+// can neither disguise a record nor make one of any size.
 func auditBounded(s string) string {
-	if len(s) > kmsrules.MaxKeyIDSize {
-		return s[:kmsrules.MaxKeyIDSize] + "…"
+	if len(s) <= kmsrules.MaxKeyIDSize && auditSafe(s) {
+		return s // the usual case: nothing to escape or cut, no allocation
 	}
-	return s
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		piece := s[i : i+size]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			piece = fmt.Sprintf(`\x%02x`, s[i])
+		case r == '\\':
+			piece = `\\`
+		case !unicode.IsGraphic(r):
+			piece = fmt.Sprintf(`\u%04x`, r)
+			if r > 0xffff {
+				piece = fmt.Sprintf(`\U%08x`, r)
+			}
+		}
+		if b.Len()+len(piece) > kmsrules.MaxKeyIDSize {
+			b.WriteString("…")
+			break
+		}
+		b.WriteString(piece)
+		i += size
+	}
+	return b.String()
+}
+
+// auditSafe reports whether s has nothing auditBounded escapes.
+func auditSafe(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == '\\' || r == utf8.RuneError && size == 1 || !unicode.IsGraphic(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -138,5 +140,62 @@ func TestAuditLog(t *testing.T) {
 				t.Fatalf("secret bytes (%d bytes) reached the audit log", len(s))
 			}
 		}
+	}
+}
+
+// TestAuditFieldsEscapedAndCut: what the caller chose (key_id, algorithm,
+// message_type) reaches the record with format and control characters,
+// invalid UTF-8 and backslashes escaped, cut at 2048 bytes between
+// characters — never mid-rune — so that no request can reverse or hide the
+// text of a record, or make a long one.
+func TestAuditFieldsEscapedAndCut(t *testing.T) {
+	long := strings.Repeat("a", 2047)
+	for _, tc := range []struct {
+		name, keyID, want string
+	}{
+		{"right-to-left override", "alias/x\u202egnp.exe", `alias/x\u202egnp.exe`},
+		{"isolates and zero width", "a\u2066b\u2069c\u200bd\ufeffe", `a\u2066b\u2069c\u200bd\ufeffe`},
+		{"line breaks and controls", "a\nb\rc\x00d\u2028e\x7f", `a\u000ab\u000dc\u0000d\u2028e\u007f`},
+		{"invalid UTF-8", "a\xffb\xc3", `a\xffb\xc3`},
+		{"a backslash, so an escape cannot be forged", `a\u202e`, `a\\u202e`},
+		{"a tag character", "a\U000E0041", `a\U000e0041`},
+		{"printable text is kept", "alias/café-ключ", "alias/café-ключ"},
+		{"cut before a two-byte character", long + "é", long + "…"},
+		{"cut before an escape", long[:2046] + "\u202e", long[:2046] + "…"},
+		{"exactly 2048 bytes", long + "b", long + "b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, handler := range []string{"json", "text"} {
+				var buf bytes.Buffer
+				var h slog.Handler = slog.NewJSONHandler(&buf, nil)
+				if handler == "text" {
+					h = slog.NewTextHandler(&buf, nil)
+				}
+				c := kmspub.NewClient(kmspubtest.NewFakeKMS(t), func(o *kmspub.ClientOptions) { o.AuditLogger = slog.New(h) })
+				c.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(tc.keyID), Message: []byte("m"), Signature: []byte("s"),
+					SigningAlgorithm: types.SigningAlgorithmSpec(tc.keyID), MessageType: types.MessageType(tc.keyID)})
+				out := buf.String()
+				if !utf8.ValidString(out) {
+					t.Fatalf("%s record is not valid UTF-8: %q", handler, out)
+				}
+				for _, r := range out {
+					if r != '\n' && !unicode.IsGraphic(r) {
+						t.Fatalf("%s record holds %U: %q", handler, r, out)
+					}
+				}
+				if handler == "text" {
+					continue
+				}
+				var rec map[string]any
+				if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+					t.Fatal(err)
+				}
+				for _, attr := range []string{"key_id", "algorithm", "message_type"} {
+					if rec[attr] != tc.want {
+						t.Errorf("%s = %q, want %q", attr, rec[attr], tc.want)
+					}
+				}
+			}
+		})
 	}
 }

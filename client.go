@@ -188,10 +188,13 @@ type ClientOptions struct {
 	//
 	// A record never holds the message, plaintext, signature, ciphertext,
 	// shared secret or error message — only the names above — so audit logs
-	// can be kept and shipped without becoming sensitive. A key_id,
-	// algorithm or message_type over 2048 bytes (KMS's longest KeyId; such a
-	// request is refused) is cut there and ends with "…", so no request
-	// makes a record of unbounded size.
+	// can be kept and shipped without becoming sensitive. In key_id,
+	// algorithm and message_type, which the caller chose, characters that
+	// are not graphic (control and format characters such as U+202E,
+	// invalid UTF-8) and the backslash are escaped (\u202e, \xff, \\),
+	// and a value over 2048 bytes (KMS's longest KeyId; such a request is
+	// refused) is cut there, between characters, and ends with "…": no
+	// request can disguise a record or make one of unbounded size.
 	AuditLogger *slog.Logger
 }
 
