@@ -20,10 +20,12 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -1221,4 +1223,379 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// FuzzKMSAdversary makes the KMS client the adversary. A scripted fake
+// answers GetPublicKey and DescribeKey for each name however the input says
+// — with either of two signing keys under any key ARN (other keys, other
+// Regions, accounts and partitions, things that are not key ARNs), or with
+// any of the errors a client returns (throttling, 5xx, network, timeouts,
+// KMS refusals, errors of no kind) — interleaved with clock moves and
+// Client.Verify calls, with or without a client Region, a Policy and the
+// key-state check. Every call the fake answers is logged, and an oracle
+// written apart from kmspub's code checks each Verify that succeeds:
+//
+//   - the key ARN in the answer may answer the name asked (docs/KMS-RULES.md
+//     §14.3; a name of none of the four forms never succeeds);
+//   - a GetPublicKey answer for that exact name supplied that ARN with the
+//     key that signed;
+//   - for a key ARN, it is the first such answer (a key never changes);
+//   - for any other name, the last GetPublicKey call for it that did not
+//     fail transiently was that answer, at most MaxStale ago (a definitive
+//     refusal or a refused answer ends a name at once);
+//   - with the key-state check, the last DescribeKey call for the ARN that
+//     did not fail transiently answered about that ARN, Enabled, at most
+//     2×MaxAge ago.
+//
+// And nothing panics, and every error is a KMS exception, an
+// *InvalidKeyError or one the fake injected.
+func FuzzKMSAdversary(f *testing.F) {
+	adv := newAdversaryWorld(f)
+	// Seeds: the attack of issue #17 in its forms, and each kind of error.
+	op := func(code, a, b, c byte) []byte { return []byte{code, a, b, c} }
+	attack := slices.Concat([]byte{0},
+		op(0, 5, 0, 1), // alias/a → arn0 with key B
+		op(4, 5, 1, 0), // Verify(alias/a, B)
+		op(4, 0, 1, 0), // Verify(arn0, B)
+		op(0, 0, 0, 0), // arn0 → arn0 with key A
+		op(4, 0, 0, 0), // Verify(arn0, A)
+		op(4, 5, 1, 0), // Verify(alias/a, B)
+		op(3, 4, 0, 0), // the TTL passes
+		op(4, 5, 1, 0))
+	f.Add(attack)
+	f.Add(append([]byte{1}, attack[1:]...))
+	f.Add(append([]byte{0x0f}, attack[1:]...))
+	for e := range adversaryErrors {
+		f.Add(slices.Concat([]byte{0x08},
+			op(0, 3, 0, 0), op(2, 0, 0, 0), op(4, 3, 0, 0), // key ID → arn0, A; Enabled
+			op(3, 4, 0, 0), op(1, 3, byte(e), 0), op(5, 0, byte(e), 0), op(4, 3, 0, 0),
+			op(3, 3, 0, 0), op(4, 3, 0, 0), op(3, 5, 0, 0), op(4, 3, 0, 0)))
+	}
+	f.Fuzz(func(t *testing.T, script []byte) {
+		if len(script) == 0 || len(script) > 1+4*48 {
+			return
+		}
+		adv.run(t, script[0], script[1:])
+	})
+}
+
+// TestKMSAdversaryOracle keeps FuzzKMSAdversary's oracle from being
+// vacuous: scripts where Verify must succeed do, and the oracle is applied
+// to them.
+func TestKMSAdversaryOracle(t *testing.T) {
+	w := newAdversaryWorld(t)
+	op := func(code, a, b, c byte) []byte { return []byte{code, a, b, c} }
+	for _, tc := range []struct {
+		name   string
+		config byte
+		script []byte
+		want   int
+	}{
+		{"key ARN, key ID, alias, alias ARN", 0, slices.Concat(
+			op(0, 0, 0, 0), op(4, 0, 0, 0), // arn0 → arn0, A
+			op(0, 3, 0, 0), op(4, 3, 0, 0), // id0 → arn0, A
+			op(0, 5, 1, 1), op(4, 5, 1, 0), // alias/a → arn1, B
+			op(0, 6, 1, 1), op(4, 6, 1, 0), // alias ARN → arn1, B
+			op(4, 0, 1, 0), // arn0 with B: no
+		), 4},
+		{"with a Region, a policy and the key-state check", 0x0b, slices.Concat(
+			op(0, 0, 0, 0), op(2, 0, 0, 1), op(4, 0, 0, 0), // arn0, Enabled
+			op(0, 5, 0, 0), op(4, 5, 0, 0), // alias/a → arn0
+			op(0, 2, 2, 1), op(2, 2, 2, 1), op(4, 2, 1, 0), // arn2 (eu-west-2) by ARN
+			op(0, 4, 2, 1), op(4, 4, 1, 0), // id1 → arn2 from eu-west-2: refused
+		), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := w.run(t, tc.config, tc.script); got != tc.want {
+				t.Fatalf("%d Verify calls succeeded, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// adversaryWorld is what FuzzKMSAdversary's executions share: two signing
+// keys, their signatures over one message, and the names and ARNs the
+// scripts choose from.
+type adversaryWorld struct {
+	signers [2]*signer
+	sigs    [2][]byte
+}
+
+var adversaryMessage = []byte("adversary")
+
+// advName is a name a request can give, with its parts written out here —
+// not parsed by kmspub — for the oracle.
+type advName struct {
+	s, kind                    string // kind: arn, id, aliasARN, alias, bad
+	partition, region, account string
+	id                         string
+}
+
+var (
+	advID0, advID1 = "00000000-0000-4000-8000-00000000a000", "00000000-0000-4000-8000-00000000a001"
+	// The key ARNs answers name (the last two are not key ARNs of a real
+	// partition).
+	advARNs = []advName{
+		{"arn:aws:kms:us-east-1:111122223333:key/" + advID0, "arn", "aws", "us-east-1", "111122223333", advID0},
+		{"arn:aws:kms:us-east-1:111122223333:key/" + advID1, "arn", "aws", "us-east-1", "111122223333", advID1},
+		{"arn:aws:kms:eu-west-2:111122223333:key/" + advID0, "arn", "aws", "eu-west-2", "111122223333", advID0},
+		{"arn:aws:kms:us-east-1:444455556666:key/" + advID0, "arn", "aws", "us-east-1", "444455556666", advID0},
+		{"arn:aws-cn:kms:cn-north-1:111122223333:key/" + advID0, "arn", "aws-cn", "cn-north-1", "111122223333", advID0},
+		{"arn:aws:kms:cn-north-1:111122223333:key/" + advID0, "arn", "aws", "cn-north-1", "111122223333", advID0},
+		{"arn:aws-evil:kms:us-east-1:111122223333:key/" + advID0, "bad", "", "", "", ""},
+		{"alias/a", "bad", "", "", "", ""},
+	}
+	// The names requests give: the first three ARNs, key IDs, aliases, and
+	// spellings that are none of the four forms.
+	advNames = []advName{
+		advARNs[0], advARNs[1], advARNs[2],
+		{advID0, "id", "", "", "", advID0},
+		{advID1, "id", "", "", "", advID1},
+		{"alias/a", "alias", "", "", "", ""},
+		{"arn:aws:kms:us-east-1:111122223333:alias/a", "aliasARN", "aws", "us-east-1", "111122223333", ""},
+		{"arn:aws:kms:us-east-1:444455556666:alias/a", "aliasARN", "aws", "us-east-1", "444455556666", ""},
+		{"ARN:aws:kms:us-east-1:111122223333:key/" + advID0, "bad", "", "", "", ""},
+		{" alias/a", "bad", "", "", "", ""},
+	}
+	errBoom = errors.New("boom")
+	// adversaryErrors are the failures the fake injects, with their kind.
+	adversaryErrors = []struct {
+		err       error
+		transient bool
+	}{
+		{&smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}, true},
+		{&types.KMSInternalException{Message: aws.String("internal")}, true},
+		{&types.DependencyTimeoutException{Message: aws.String("timeout")}, true},
+		{fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), true},
+		{fmt.Errorf("attempt: %w", context.DeadlineExceeded), true},
+		{&types.NotFoundException{Message: aws.String("not found")}, false},
+		{&types.DisabledException{Message: aws.String("disabled")}, false},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "denied", Fault: smithy.FaultClient}, false},
+		{&types.KMSInvalidStateException{Message: aws.String("pending deletion")}, false},
+		{errBoom, false},
+		{&smithy.DeserializationError{Err: errors.New("unexpected EOF")}, false},
+	}
+)
+
+const (
+	advTTL, advMaxStale, advNegative = time.Minute, 10 * time.Minute, 5 * time.Second
+	advMaxAge                        = time.Minute
+)
+
+var advSteps = []time.Duration{0, time.Second, advNegative, advTTL, advTTL + time.Second, 5 * time.Minute, advMaxStale, 2 * time.Hour}
+
+func newAdversaryWorld(t testing.TB) *adversaryWorld {
+	w := &adversaryWorld{}
+	for i := range w.signers {
+		w.signers[i] = newSigner(t)
+		w.sigs[i] = w.signers[i].sign(t, adversaryMessage)
+	}
+	return w
+}
+
+// advCall is one call the fake answered.
+type advCall struct {
+	describe bool
+	name     string
+	at       time.Time
+	err      error // nil: answered
+	errIndex int
+	arn      int  // the answer's ARN (index in advARNs)
+	signer   int  // GetPublicKey: the key
+	keyIDArg int  // DescribeKey: KeyMetadata.KeyId 0 absent, 1 right, 2 wrong
+	enabled  bool // DescribeKey: the state
+}
+
+// adversary is the scripted KMS.
+type adversary struct {
+	w        *adversaryWorld
+	now      func() time.Time
+	answers  map[string]advCall // by request KeyId; zero: NotFound
+	describe map[string]advCall
+	log      []advCall
+}
+
+func (a *adversary) GetPublicKey(_ context.Context, in *kms.GetPublicKeyInput, _ ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
+	name := aws.ToString(in.KeyId)
+	c, ok := a.answers[name]
+	if !ok {
+		c = advCall{err: &types.NotFoundException{Message: aws.String("no such key")}, errIndex: 5}
+	}
+	c.name, c.at, c.describe = name, a.now(), false
+	a.log = append(a.log, c)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return a.w.signers[c.signer].answer(advARNs[c.arn].s), nil
+}
+
+func (a *adversary) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	name := aws.ToString(in.KeyId)
+	c, ok := a.describe[name]
+	if !ok {
+		c = advCall{err: &types.NotFoundException{Message: aws.String("no such key")}, errIndex: 5}
+	}
+	c.name, c.at, c.describe = name, a.now(), true
+	a.log = append(a.log, c)
+	if c.err != nil {
+		return nil, c.err
+	}
+	m := &types.KeyMetadata{Arn: aws.String(advARNs[c.arn].s), KeyState: types.KeyStateDisabled, Enabled: c.enabled}
+	if c.enabled {
+		m.KeyState = types.KeyStateEnabled
+	}
+	switch c.keyIDArg {
+	case 1:
+		m.KeyId = aws.String(advARNs[c.arn].id)
+	case 2:
+		m.KeyId = aws.String("00000000-0000-4000-8000-0000000000ff")
+	}
+	return &kms.DescribeKeyOutput{KeyMetadata: m}, nil
+}
+
+// regionalAdversary is the adversary with *kms.Client's Options method.
+type regionalAdversary struct{ *adversary }
+
+func (regionalAdversary) Options() kms.Options { return kms.Options{Region: "us-east-1"} }
+
+// run runs a script and returns how many Verify calls succeeded.
+func (w *adversaryWorld) run(t *testing.T, config byte, script []byte) (verified int) {
+	clock := kmspubtest.NewClock()
+	adv := &adversary{w: w, now: clock.Now, answers: map[string]advCall{}, describe: map[string]advCall{}}
+	var client interface {
+		kmspub.GetPublicKeyAPIClient
+		kmspub.DescribeKeyAPIClient
+	} = adv
+	region := ""
+	if config&1 != 0 {
+		client, region = regionalAdversary{adv}, "us-east-1"
+	}
+	keys := kmspub.NewKeyring(client, func(o *kmspub.KeyringOptions) {
+		o.Clock = clock.Now
+		o.TTL, o.MaxStale, o.NegativeTTL = advTTL, advMaxStale, advNegative
+	})
+	checkState := config&8 != 0
+	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) {
+		switch config >> 1 & 3 {
+		case 1:
+			o.Policy = &kmspub.Policy{AllowedKeyARNs: []string{advARNs[0].s, advARNs[2].s}}
+		case 2:
+			o.Policy = &kmspub.Policy{AllowedAccounts: []string{"111122223333"}, AllowedPartitions: []string{"aws", "aws-cn"}}
+		}
+		if checkState {
+			o.KeyStateCheck = &kmspub.KeyStateCheck{Client: client, MaxAge: advMaxAge}
+		}
+	})
+	for ; len(script) >= 4; script = script[4:] {
+		code, x, y, z := script[0]%6, int(script[1]), int(script[2]), int(script[3])
+		switch code {
+		case 0: // GetPublicKey for a name answers an ARN with a key
+			adv.answers[advNames[x%len(advNames)].s] = advCall{arn: y % len(advARNs), signer: z % 2}
+		case 1: // GetPublicKey for a name fails
+			e := y % len(adversaryErrors)
+			adv.answers[advNames[x%len(advNames)].s] = advCall{err: adversaryErrors[e].err, errIndex: e}
+		case 2: // DescribeKey for an ARN answers about an ARN
+			adv.describe[advARNs[x%3].s] = advCall{arn: y % len(advARNs), keyIDArg: z % 3, enabled: z&4 == 0}
+		case 3:
+			clock.Advance(advSteps[x%len(advSteps)])
+		case 4:
+			name := advNames[x%len(advNames)]
+			s := y % 2
+			out, err := c.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(name.s), Message: adversaryMessage,
+				Signature: w.sigs[s], SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+			if err != nil {
+				checkAdversaryError(t, err)
+				continue
+			}
+			adv.checkSuccess(t, name, aws.ToString(out.KeyId), s, region, checkState)
+			verified++
+		case 5: // DescribeKey for an ARN fails
+			e := y % len(adversaryErrors)
+			adv.describe[advARNs[x%3].s] = advCall{err: adversaryErrors[e].err, errIndex: e}
+		}
+	}
+	return verified
+}
+
+// checkSuccess is the oracle for a Verify of name that succeeded with the
+// key ARN arnOut and signer s.
+func (a *adversary) checkSuccess(t *testing.T, name advName, arnOut string, s int, region string, checkState bool) {
+	t.Helper()
+	arn := slices.IndexFunc(advARNs, func(n advName) bool { return n.s == arnOut })
+	if arn < 0 || !advBinds(name, advARNs[arn], region) {
+		t.Fatalf("Verify(%q) succeeded with %s, which cannot answer that name", name.s, arnOut)
+	}
+	supplied := func(c advCall) bool {
+		return !c.describe && c.name == name.s && c.err == nil && c.arn == arn && c.signer == s
+	}
+	if !slices.ContainsFunc(a.log, supplied) {
+		t.Fatalf("Verify(%q) succeeded with %s and key %d, which no answer for that name supplied", name.s, arnOut, s)
+	}
+	now := a.now()
+	if name.kind == "arn" {
+		first := slices.IndexFunc(a.log, func(c advCall) bool { return !c.describe && c.name == name.s && c.err == nil && c.arn == arn })
+		if a.log[first].signer != s {
+			t.Fatalf("Verify(%q) succeeded with key %d; the first answer for it supplied key %d", name.s, s, a.log[first].signer)
+		}
+	} else {
+		last := a.lastDecisive(false, name.s)
+		if last == nil || !supplied(*last) {
+			t.Fatalf("Verify(%q) succeeded with %s and key %d; the last call for it that did not fail transiently was %+v", name.s, arnOut, s, last)
+		}
+		if now.Sub(last.at) > advMaxStale {
+			t.Fatalf("Verify(%q) succeeded with an answer %v old", name.s, now.Sub(last.at))
+		}
+	}
+	if checkState {
+		last := a.lastDecisive(true, arnOut)
+		if last == nil || last.err != nil || last.arn != arn || last.keyIDArg == 2 || !last.enabled {
+			t.Fatalf("Verify(%q) succeeded with %s; the last DescribeKey for it that did not fail transiently was %+v", name.s, arnOut, last)
+		}
+		if now.Sub(last.at) > 2*advMaxAge {
+			t.Fatalf("Verify(%q) succeeded with a key state %v old", name.s, now.Sub(last.at))
+		}
+	}
+}
+
+// lastDecisive is the last call for name that did not fail transiently.
+func (a *adversary) lastDecisive(describe bool, name string) *advCall {
+	for i := len(a.log) - 1; i >= 0; i-- {
+		c := &a.log[i]
+		if c.describe == describe && c.name == name && (c.err == nil || !adversaryErrors[c.errIndex].transient) {
+			return c
+		}
+	}
+	return nil
+}
+
+// advBinds is the binding rule of docs/KMS-RULES.md §14.3, from the parts
+// written out in the tables.
+func advBinds(name, arn advName, region string) bool {
+	if arn.kind != "arn" {
+		return false
+	}
+	inRegion := region == "" || arn.region == region && arn.partition == "aws" // us-east-1 is in aws
+	switch name.kind {
+	case "arn":
+		return name.s == arn.s
+	case "id":
+		return arn.id == name.id && inRegion
+	case "aliasARN":
+		return arn.partition == name.partition && arn.region == name.region && arn.account == name.account
+	case "alias":
+		return inRegion
+	}
+	return false
+}
+
+func checkAdversaryError(t *testing.T, err error) {
+	t.Helper()
+	var apiErr smithy.APIError
+	var deser *smithy.DeserializationError
+	var netErr *net.OpError
+	if errors.As(err, &apiErr) || errors.Is(err, kmspub.ErrInvalidKey) || errors.Is(err, errBoom) ||
+		errors.As(err, &deser) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	t.Fatalf("Verify failed with %v (%T), neither a KMS exception, an InvalidKeyError nor an injected error", err, err)
 }
