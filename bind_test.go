@@ -286,9 +286,7 @@ func TestKeyStateRefusesAnAnswerAboutAnotherKey(t *testing.T) {
 					t.Fatalf("Verify = %v, want the InvalidKeyError refusing DescribeKey's answer", err)
 				}
 			}
-			if n := f.DescribeCalls.Load(); n != 1 {
-				t.Fatalf("%d DescribeKey calls; a refused answer is remembered for the negative TTL", n)
-			}
+			f.WantDescribeCalls(t, 1) // a refused answer is remembered for the negative TTL
 		})
 	}
 }

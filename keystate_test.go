@@ -55,9 +55,7 @@ func TestKeyStateCheck(t *testing.T) {
 				kmspubtest.WantOperation(t, err, "GetPublicKey")
 				kmspubtest.WantAPIError(t, err, tc.code, tc.msg)
 			}
-			if n := f.DescribeCalls.Load(); n != 1 {
-				t.Fatalf("DescribeKey calls = %d, want 1", n)
-			}
+			f.WantDescribeCalls(t, 1)
 		})
 	}
 	var de *types.DisabledException
@@ -89,12 +87,6 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: maxAge} })
 	ctx := context.Background()
 	verify := func() error { _, err := c.Verify(ctx, verifyRequest(t, arn)); return err }
-	wantDescribe := func(n int64) {
-		t.Helper()
-		if got := f.DescribeCalls.Load(); got != n {
-			t.Fatalf("DescribeKey calls = %d, want %d", got, n)
-		}
-	}
 
 	if err := verify(); err != nil {
 		t.Fatal(err)
@@ -105,13 +97,13 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	if err := verify(); err != nil {
 		t.Fatalf("within maxAge: %v", err)
 	}
-	wantDescribe(1)
+	f.WantDescribeCalls(t, 1)
 	clock.Advance(time.Nanosecond)
 	var de *types.DisabledException
 	if err := verify(); !errors.As(err, &de) {
 		t.Fatalf("after maxAge: %v, want DisabledException", err)
 	}
-	wantDescribe(2)
+	f.WantDescribeCalls(t, 2)
 
 	// DescribeKey failing on KMS's side: the last state (Disabled) stays in
 	// force and the failure is reported.
@@ -121,7 +113,7 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	if err := verify(); !errors.As(err, &de) {
 		t.Fatalf("DescribeKey failing: %v, want the last state's DisabledException", err)
 	}
-	wantDescribe(3)
+	f.WantDescribeCalls(t, 3)
 	mu.Lock()
 	if len(reported) != 1 || reported[0] != arn {
 		t.Fatalf("reported %q, want one report for %s", reported, arn)
@@ -134,17 +126,17 @@ func TestKeyStateMaxAgeAndFailures(t *testing.T) {
 	if err := verify(); !errors.As(err, &ie) {
 		t.Fatalf("2×maxAge after the last state: %v, want the KMSInternalException", err)
 	}
-	wantDescribe(4)
+	f.WantDescribeCalls(t, 4)
 	// A transient failure is not remembered: the next request asks again.
 	if err := verify(); !errors.As(err, &ie) {
 		t.Fatalf("again: %v", err)
 	}
-	wantDescribe(5)
+	f.WantDescribeCalls(t, 5)
 	f.SetFail(nil)
 	if err := verify(); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
-	wantDescribe(6)
+	f.WantDescribeCalls(t, 6)
 }
 
 // TestKeyStateThrottlingCannotKeepADisabledKey: someone who can exhaust the
@@ -170,12 +162,6 @@ func TestKeyStateThrottlingCannotKeepADisabledKey(t *testing.T) {
 			arn := kmspubtest.FakeKeyARN("p256")
 			c := kmspub.NewClient(keys, func(o *kmspub.ClientOptions) { o.KeyStateCheck = &kmspub.KeyStateCheck{Client: f, MaxAge: maxAge} })
 			verify := func() error { _, err := c.Verify(context.Background(), verifyRequest(t, arn)); return err }
-			wantDescribe := func(n int64) {
-				t.Helper()
-				if got := f.DescribeCalls.Load(); got != n {
-					t.Fatalf("DescribeKey calls = %d, want %d", got, n)
-				}
-			}
 			if err := verify(); err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +169,7 @@ func TestKeyStateThrottlingCannotKeepADisabledKey(t *testing.T) {
 			f.SetFail(tc.err)
 			clock.Advance(maxAge)
 			err := verify()
-			wantDescribe(2)
+			f.WantDescribeCalls(t, 2)
 			switch tc.kind {
 			case "transient":
 				if err != nil {
@@ -192,17 +178,17 @@ func TestKeyStateThrottlingCannotKeepADisabledKey(t *testing.T) {
 				if err := verify(); err != nil {
 					t.Fatal(err)
 				}
-				wantDescribe(2) // KMS is not asked again within the negative TTL
+				f.WantDescribeCalls(t, 2) // KMS is not asked again within the negative TTL
 				clock.Advance(maxAge - time.Nanosecond)
 				if err := verify(); err != nil {
 					t.Fatalf("just under 2×MaxAge: %v", err)
 				}
-				wantDescribe(3)
+				f.WantDescribeCalls(t, 3)
 				clock.Advance(time.Nanosecond)
 				if err := verify(); !errors.Is(err, want) {
 					t.Fatalf("at 2×MaxAge: %v, want the DescribeKey error", err)
 				}
-				wantDescribe(4)
+				f.WantDescribeCalls(t, 4)
 			case "definitive":
 				if !errors.Is(err, want) {
 					t.Fatalf("Verify = %v, want the DescribeKey refusal at once", err)
@@ -210,20 +196,20 @@ func TestKeyStateThrottlingCannotKeepADisabledKey(t *testing.T) {
 				if err := verify(); !errors.Is(err, want) {
 					t.Fatalf("again: %v", err)
 				}
-				wantDescribe(2) // remembered for the negative TTL
+				f.WantDescribeCalls(t, 2) // remembered for the negative TTL
 				clock.Advance(negative)
 				f.SetFail(nil)
 				var de *types.DisabledException
 				if err := verify(); !errors.As(err, &de) {
 					t.Fatalf("after the negative TTL: %v, want DisabledException", err)
 				}
-				wantDescribe(3)
+				f.WantDescribeCalls(t, 3)
 			case "unclassified":
 				if !errors.Is(err, want) {
 					t.Fatalf("Verify = %v, want the DescribeKey error", err)
 				}
 				verify()
-				wantDescribe(3) // not remembered
+				f.WantDescribeCalls(t, 3) // not remembered
 			}
 		})
 	}

@@ -30,6 +30,7 @@ func verifyRequest(t testing.TB, keyID string) *kms.VerifyInput {
 func TestPolicy(t *testing.T) {
 	ctx := context.Background()
 	p256, p384 := kmspubtest.FakeKeyARN("p256"), kmspubtest.FakeKeyARN("p384")
+	cnARN := "arn:aws-cn:kms:cn-north-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:]
 	for _, tc := range []struct {
 		name      string
 		policy    kmspub.Policy
@@ -54,6 +55,20 @@ func TestPolicy(t *testing.T) {
 		{"alias ARN in another account", kmspub.Policy{AllowedAccounts: []string{"444455556666"}}, kmspubtest.FakeAliasARN("alias/signer"), 0,
 			"Local policy does not allow kms:Verify on resource: " + kmspubtest.FakeAliasARN("alias/signer") + " (account 111122223333 is not allowed)."},
 
+		// Partitions: account numbers are per partition, so a policy
+		// allowing an account allows it in the aws partition only, unless it
+		// lists other partitions.
+		{"aws by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, p256, 1, ""},
+		{"aws-cn not by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, cnARN, 0,
+			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
+		{"the zero policy allows aws only", kmspub.Policy{}, cnARN, 0,
+			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
+		{"aws-cn listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}, AllowedAccounts: []string{"111122223333"}}, cnARN, 1, ""},
+		{"aws not listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}}, p256, 0,
+			"Local policy does not allow kms:Verify on resource: " + p256 + " (partition aws is not allowed)."},
+		{"alias ARN in aws-cn", kmspub.Policy{}, "arn:aws-cn:kms:cn-north-1:111122223333:alias/signer", 0,
+			"Local policy does not allow kms:Verify on resource: arn:aws-cn:kms:cn-north-1:111122223333:alias/signer (partition aws-cn is not allowed)."},
+
 		// Refused once resolved, before the key is used.
 		{"alias to an unlisted key", kmspub.Policy{AllowedKeyARNs: []string{p384}}, "alias/signer", 1,
 			"Local policy does not allow kms:Verify on resource: alias/signer (it does not name a key the policy allows)."},
@@ -63,6 +78,9 @@ func TestPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := kmspubtest.NewFakeKMS(t)
 			f.Point("alias/signer", p256)
+			cn := kmspubtest.FakeKey(t, "p256").GetPublicKeyOutput()
+			cn.KeyId = aws.String(cnARN)
+			f.Serve(cn)
 			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &tc.policy })
 			out, err := c.Verify(ctx, verifyRequest(t, tc.keyID))
 			if tc.denied == "" {
@@ -102,53 +120,14 @@ func TestPolicyCoversEveryOperation(t *testing.T) {
 	}
 }
 
-// TestPolicyPartitions: account numbers are per partition, so a policy
-// allowing an account allows it in the aws partition only, unless it lists
-// other partitions; a partition that does not exist is no ARN at all.
-func TestPolicyPartitions(t *testing.T) {
-	ctx := context.Background()
+// TestPolicyUnknownPartition: a partition that does not exist makes no
+// key ARN: a GetPublicKey answer naming it is refused, with or without a
+// policy (a request naming it is refused before any call:
+// TestPolicySeesCanonicalNamesOnly).
+func TestPolicyUnknownPartition(t *testing.T) {
 	p256 := kmspubtest.FakeKeyARN("p256")
-	cnARN := "arn:aws-cn:kms:cn-north-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:]
-	evilARN := "arn:aws-evil-partition:kms:us-east-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:]
-	for _, tc := range []struct {
-		name      string
-		policy    kmspub.Policy
-		keyID     string
-		wantCalls int64
-		denied    string
-	}{
-		{"aws by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, p256, 1, ""},
-		{"aws-cn not by default", kmspub.Policy{AllowedAccounts: []string{"111122223333"}}, cnARN, 0,
-			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
-		{"the zero policy allows aws only", kmspub.Policy{}, cnARN, 0,
-			"Local policy does not allow kms:Verify on resource: " + cnARN + " (partition aws-cn is not allowed)."},
-		{"aws-cn listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}, AllowedAccounts: []string{"111122223333"}}, cnARN, 1, ""},
-		{"aws not listed", kmspub.Policy{AllowedPartitions: []string{"aws-cn"}}, p256, 0,
-			"Local policy does not allow kms:Verify on resource: " + p256 + " (partition aws is not allowed)."},
-		{"alias ARN in aws-cn", kmspub.Policy{}, "arn:aws-cn:kms:cn-north-1:111122223333:alias/signer", 0,
-			"Local policy does not allow kms:Verify on resource: arn:aws-cn:kms:cn-north-1:111122223333:alias/signer (partition aws-cn is not allowed)."},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := kmspubtest.NewFakeKMS(t)
-			cn := kmspubtest.FakeKey(t, "p256").GetPublicKeyOutput()
-			cn.KeyId = aws.String(cnARN)
-			f.Serve(cn)
-			c := kmspub.NewClient(f, func(o *kmspub.ClientOptions) { o.Policy = &tc.policy })
-			out, err := c.Verify(ctx, verifyRequest(t, tc.keyID))
-			if tc.denied == "" {
-				if err != nil || !out.SignatureValid {
-					t.Fatalf("allowed request failed: %v", err)
-				}
-			} else {
-				kmspubtest.WantAPIError(t, err, "AccessDeniedException", tc.denied)
-			}
-			f.WantCalls(t, tc.wantCalls)
-		})
-	}
-	// A partition that does not exist makes no key ARN: GetPublicKey's
-	// answer naming it is refused, with or without a policy.
 	evil := kmspubtest.FakeKey(t, "p256").GetPublicKeyOutput()
-	evil.KeyId = aws.String(evilARN)
+	evil.KeyId = aws.String("arn:aws-evil-partition:kms:us-east-1:111122223333:key/" + p256[strings.LastIndex(p256, "/")+1:])
 	if _, err := kmspub.FromGetPublicKeyOutput(evil); !errors.Is(err, kmspub.ErrInvalidKey) {
 		t.Fatalf("a key ARN in partition aws-evil-partition: %v, want an InvalidKeyError", err)
 	}

@@ -136,25 +136,19 @@ func (f *FakeKMS) Point(alias, keyARN string) {
 // is — an answer about another key, from another Region… — until Lie is
 // called again for name (nil out: answer truthfully again). SetFail still
 // takes precedence.
-func (f *FakeKMS) Lie(name string, out *kms.GetPublicKeyOutput) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if out == nil {
-		delete(f.lies, name)
-		return
-	}
-	f.lies[name] = out
-}
+func (f *FakeKMS) Lie(name string, out *kms.GetPublicKeyOutput) { setLie(f, f.lies, name, out) }
 
 // LieDescribe is Lie for DescribeKey.
-func (f *FakeKMS) LieDescribe(name string, out *kms.DescribeKeyOutput) {
+func (f *FakeKMS) LieDescribe(name string, out *kms.DescribeKeyOutput) { setLie(f, f.dlies, name, out) }
+
+func setLie[O any](f *FakeKMS, lies map[string]*O, name string, out *O) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if out == nil {
-		delete(f.dlies, name)
+		delete(lies, name)
 		return
 	}
-	f.dlies[name] = out
+	lies[name] = out
 }
 
 // InRegion returns f as a client in region: its Options() report that
@@ -185,6 +179,14 @@ func (f *FakeKMS) SetState(keyARN string, s types.KeyState) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.states[keyARN] = s
+}
+
+// WantDescribeCalls fails t unless f answered want DescribeKey calls.
+func (f *FakeKMS) WantDescribeCalls(t testing.TB, want int64) {
+	t.Helper()
+	if got := f.DescribeCalls.Load(); got != want {
+		t.Fatalf("DescribeKey calls = %d, want %d", got, want)
+	}
 }
 
 // WantCalls fails t unless f answered want GetPublicKey calls.
