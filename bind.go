@@ -3,6 +3,7 @@ package kmspub
 import (
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/kmspub/kmspub/internal/kmsrules"
@@ -56,6 +57,25 @@ func bindAnswer(field, asked, answered, region string) error {
 		return nil
 	}
 	return invalidKey(field, fmt.Sprintf("%s does not answer the request for %s: %s", answered, asked, why), nil)
+}
+
+// bindDescribeKey refuses a DescribeKey answer that does not answer the
+// request for name: KeyMetadata.Arn must be a key ARN that may answer it
+// (as bindAnswer rules, region as there), and KeyMetadata.KeyId, when
+// present, that ARN's key ID.
+func bindDescribeKey(name string, out *kms.DescribeKeyOutput, region string) error {
+	if out == nil || out.KeyMetadata == nil {
+		return invalidKey("KeyMetadata", "is missing from the DescribeKey answer for "+name, nil)
+	}
+	m := out.KeyMetadata
+	arn := aws.ToString(m.Arn)
+	if err := bindAnswer("KeyMetadata.Arn", name, arn, region); err != nil {
+		return err
+	}
+	if id := aws.ToString(m.KeyId); id != "" && id != kmsrules.ParseName(arn).KeyID {
+		return invalidKey("KeyMetadata.KeyId", fmt.Sprintf("%.80q does not answer the request for %s", id, name), nil)
+	}
+	return nil
 }
 
 // inRegion is why key ARN got cannot answer a request resolved in region,

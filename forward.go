@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,17 +159,12 @@ func (c *Client) metadata(ctx context.Context, kind *keyKind, optFns []func(*kms
 	if err != nil {
 		return nil, err
 	}
-	if out == nil || out.KeyMetadata == nil || aws.ToString(out.KeyMetadata.Arn) == "" {
-		return nil, errors.New("kmspub: DescribeKey returned no key metadata for " + kind.name)
+	// An answer about another key is not believed (docs/KMS-RULES.md
+	// §14.3), as for the key-state check.
+	if err := bindDescribeKey(kind.name, out, requestRegion(c.describe, optFns)); err != nil {
+		return nil, err
 	}
-	// An answer about another key is not believed: a key ARN or bare key ID
-	// asked for must be the one answered. (An alias's target cannot be
-	// checked.)
 	meta := out.KeyMetadata
-	if arn := aws.ToString(meta.Arn); isKeyARN(kind.name) && arn != kind.name ||
-		!strings.Contains(kind.name, ":") && !strings.HasPrefix(kind.name, "alias/") && kind.name != aws.ToString(meta.KeyId) {
-		return nil, fmt.Errorf("kmspub: DescribeKey for %s answered about another key, %s", kind.name, arn)
-	}
 	kind.meta.Store(meta)
 	return meta, nil
 }

@@ -227,7 +227,7 @@ func TestClientNotAsymmetricDescribeKeyOfAnotherKey(t *testing.T) {
 	sym := kmspubtest.FakeKeyARN("symmetric")
 	_, err := c.Verify(context.Background(), &kms.VerifyInput{KeyId: aws.String(sym), Message: []byte("m"), Signature: []byte("s"), SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
 	var api smithy.APIError
-	if err == nil || errors.As(err, &api) || !strings.Contains(err.Error(), "answered about another key") {
+	if err == nil || errors.As(err, &api) || !errors.Is(err, kmspub.ErrInvalidKey) || !strings.Contains(err.Error(), "does not answer the request for "+sym) {
 		t.Fatalf("Verify with a DescribeKey answer about another key: %v", err)
 	}
 	kmspubtest.WantOperation(t, err, "Verify")
