@@ -80,3 +80,31 @@ func TestREADMECommands(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMETwoCommands runs the main-job line of the README's "Two
+// commands" section with the kmspub command in place of `go run
+// ./cmd/kmspub` (the same program), and requires the valid signature it
+// promises. The other line is ./scripts/test, which is what runs this.
+func TestREADMETwoCommands(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?m)^go run \\./cmd/kmspub (.+)$").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no `go run ./cmd/kmspub …` line")
+	}
+	if !regexp.MustCompile("(?m)^\\./scripts/test$").Match(readme) {
+		t.Error("README.md does not give ./scripts/test as a command of its own")
+	}
+	cmd := exec.Command("sh", "-c", "kmspub "+string(m[1]))
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte(`"SignatureValid": true`)) {
+		t.Errorf("kmspub %s: %v\n%s", m[1], err, out)
+	}
+}
