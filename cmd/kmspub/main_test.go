@@ -11,12 +11,15 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
 // TestMain lets the scripts run the real kmspub: testscript re-executes this
-// test binary as "kmspub", which calls main.
+// test binary as "kmspub", which calls main. With no local-kms configured,
+// localkmstest gives the tests one of their own first.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"kmspub": main})
+	testscript.Main(localkmstest.Wrap(m), map[string]func(){"kmspub": main})
 }
 
 // TestScripts runs testdata/script/*.txt against the kmspub binary. Each

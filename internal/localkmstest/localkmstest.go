@@ -1,11 +1,14 @@
 // Package localkmstest connects tests to a local-kms server
 // (github.com/nsmithuk/local-kms), a real, independent KMS implementation
-// that ./scripts/test starts on 127.0.0.1 and announces in the environment
-// variable KMSPUB_KMS_ENDPOINT.
+// that scripts/with-localkms starts on 127.0.0.1 and announces in the
+// environment variable KMSPUB_KMS_ENDPOINT: ./scripts/test starts one for
+// the whole run, and [Main], called from a package's TestMain, starts one
+// for a plain `go test` of that package.
 //
-// Without that variable the tests that need the server skip — except when
-// CI=true, where a missing server is a failure: CI must never pass by
-// skipping the integration tests.
+// Where no server can be started (no unshare, no Go module proxy for the
+// first build of local-kms) the tests that need it skip, saying why —
+// except when CI=true, where a missing server is a failure: CI must never
+// pass by skipping the integration tests.
 package localkmstest
 
 import (
