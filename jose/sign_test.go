@@ -1,7 +1,6 @@
 package jose_test
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -18,35 +17,12 @@ import (
 	"github.com/kmspub/kmspub/jose"
 )
 
-// fakeKMS answers Sign as KMS does, with the test private key of spec, and
-// records the requests. tamper, when set, changes the answer.
-type fakeKMS struct {
-	t      testing.TB
-	spec   types.KeySpec
-	keyARN string
-	calls  []*kms.SignInput
-	tamper func(*kms.SignOutput)
-}
-
-func (f *fakeKMS) Sign(_ context.Context, in *kms.SignInput, _ ...func(*kms.Options)) (*kms.SignOutput, error) {
-	f.calls = append(f.calls, in)
-	out := &kms.SignOutput{
-		KeyId:            aws.String(f.keyARN),
-		SigningAlgorithm: in.SigningAlgorithm,
-		Signature:        josetest.KMSSign(f.t, f.spec, in.SigningAlgorithm, in.Message, in.MessageType),
-	}
-	if f.tamper != nil {
-		f.tamper(out)
-	}
-	return out, nil
-}
-
 func TestSignerEveryAlgorithm(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
 		key := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(key) {
 			t.Run(string(spec)+"/"+alg, func(t *testing.T) {
-				client := &fakeKMS{t: t, spec: spec, keyARN: key.KeyID()}
+				client := &josetest.FakeKMS{T: t, Spec: spec, KeyARN: key.KeyID()}
 				s, err := jose.NewSigner(client, key, alg)
 				if err != nil {
 					t.Fatal(err)
@@ -65,9 +41,9 @@ func TestSignerEveryAlgorithm(t *testing.T) {
 				if want := `{"alg":"` + alg + `","kid":"` + key.KeyID() + `","typ":"JWT"}`; string(got.Header.Protected) != want {
 					t.Errorf("header %s, want %s", got.Header.Protected, want)
 				}
-				if len(client.calls) != 1 || aws.ToString(client.calls[0].KeyId) != key.KeyID() ||
-					client.calls[0].MessageType != types.MessageTypeRaw {
-					t.Errorf("Sign calls %+v", client.calls)
+				if len(client.Calls) != 1 || aws.ToString(client.Calls[0].KeyId) != key.KeyID() ||
+					client.Calls[0].MessageType != types.MessageTypeRaw {
+					t.Errorf("Sign calls %+v", client.Calls)
 				}
 			})
 		}
@@ -83,14 +59,14 @@ func TestSignerLongInput(t *testing.T) {
 		alg  string
 	}{{"RSA_2048", "PS384"}, {"ECC_NIST_P521", "ES512"}, {"ECC_SECG_P256K1", "ES256K"}} {
 		key := kmspubtest.SigningKey(t, c.spec)
-		client := &fakeKMS{t: t, spec: c.spec, keyARN: key.KeyID()}
+		client := &josetest.FakeKMS{T: t, Spec: c.spec, KeyARN: key.KeyID()}
 		s, _ := jose.NewSigner(client, key, c.alg)
 		tok, err := s.Sign(t.Context(), payload, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.alg, err)
 		}
-		if len(client.calls) != 1 || client.calls[0].MessageType != types.MessageTypeDigest {
-			t.Errorf("%s: calls %+v", c.alg, client.calls)
+		if len(client.Calls) != 1 || client.Calls[0].MessageType != types.MessageTypeDigest {
+			t.Errorf("%s: calls %+v", c.alg, client.Calls)
 		}
 		if _, err := jose.NewVerifier(jose.StaticKeys(key)).Verify(t.Context(), []byte(tok)); err != nil {
 			t.Errorf("%s: %v", c.alg, err)
@@ -98,14 +74,14 @@ func TestSignerLongInput(t *testing.T) {
 	}
 	for _, spec := range []types.KeySpec{types.KeySpecEccNistEdwards25519, types.KeySpecMlDsa87} {
 		key := kmspubtest.SigningKey(t, spec)
-		client := &fakeKMS{t: t, spec: spec, keyARN: key.KeyID()}
+		client := &josetest.FakeKMS{T: t, Spec: spec, KeyARN: key.KeyID()}
 		s, _ := jose.NewSigner(client, key, "")
 		_, err := s.Sign(t.Context(), payload, nil)
 		if err == nil || !strings.Contains(err.Error(), "4096") || !strings.Contains(err.Error(), "ValidationException") && !strings.Contains(err.Error(), "length less than or equal to 4096") {
 			t.Errorf("%s over 4096 bytes: %v", spec, err)
 		}
-		if len(client.calls) != 0 {
-			t.Errorf("%s over 4096 bytes: %d Sign calls", spec, len(client.calls))
+		if len(client.Calls) != 0 {
+			t.Errorf("%s over 4096 bytes: %d Sign calls", spec, len(client.Calls))
 		}
 	}
 }
@@ -126,15 +102,15 @@ func TestSignerRefusesAnswersItCannotVouchFor(t *testing.T) {
 			o.Signature, _ = rsa.SignPSS(rand.Reader, priv, 5, d[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto})
 		},
 	} {
-		client := &fakeKMS{t: t, spec: types.KeySpecRsa2048, keyARN: key.KeyID()}
-		client.tamper = func(o *kms.SignOutput) { tamper(client.calls[len(client.calls)-1], o) }
+		client := &josetest.FakeKMS{T: t, Spec: types.KeySpecRsa2048, KeyARN: key.KeyID()}
+		client.Tamper = func(o *kms.SignOutput) { tamper(client.Calls[len(client.Calls)-1], o) }
 		s, _ := jose.NewSigner(client, key, "PS256")
 		if _, err := s.SignJWT(t.Context(), map[string]any{}); !errors.Is(err, jose.ErrKMSAnswer) {
 			t.Errorf("%s: %v, want ErrKMSAnswer", name, err)
 		}
 	}
 	p256 := kmspubtest.SigningKey(t, types.KeySpecEccNistP256)
-	client := &fakeKMS{t: t, spec: types.KeySpecEccNistP256, keyARN: p256.KeyID(), tamper: func(o *kms.SignOutput) {
+	client := &josetest.FakeKMS{T: t, Spec: types.KeySpecEccNistP256, KeyARN: p256.KeyID(), Tamper: func(o *kms.SignOutput) {
 		o.Signature = append(o.Signature, 0) // BER-ish: bytes after the SEQUENCE
 	}}
 	s, _ := jose.NewSigner(client, p256, "ES256")
@@ -164,7 +140,7 @@ func TestNewSignerRefusals(t *testing.T) {
 			t.Errorf("%s: %v", alg, err)
 		}
 	}
-	s, _ := jose.NewSigner(&fakeKMS{t: t, spec: types.KeySpecEccNistP256, keyARN: p256.KeyID()}, p256, "ES256")
+	s, _ := jose.NewSigner(&josetest.FakeKMS{T: t, Spec: types.KeySpecEccNistP256, KeyARN: p256.KeyID()}, p256, "ES256")
 	for _, h := range []map[string]any{{"alg": "none"}, {"kid": "other"}, {"crit": []string{"x"}}, {"b64": false}} {
 		if _, err := s.Sign(t.Context(), []byte("{}"), h); err == nil {
 			t.Errorf("header %v accepted", h)

@@ -120,7 +120,7 @@ func TestVerifyRefusals(t *testing.T) {
 			josetest.Compact(t, types.KeySpecRsa2048, map[string]any{"alg": "PS256"}, payload), jose.ErrKeyMismatch, &usage},
 		{"PS256 for an RSA key listing only RS256", []*kmspub.PublicKey{withAlgorithms(t, types.KeySpecRsa2048, types.SigningAlgorithmSpecRsassaPkcs1V15Sha256)},
 			josetest.Compact(t, types.KeySpecRsa2048, map[string]any{"alg": "PS256"}, payload), jose.ErrKeyMismatch, &usage},
-		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + b64.EncodeToString(derOf(rs)), jose.ErrInvalidSignature, &invalid},
+		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + b64.EncodeToString(josetest.DER(t, rs)), jose.ErrInvalidSignature, &invalid},
 		{"R‖S one byte short", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + b64.EncodeToString(rs[1:]), jose.ErrInvalidSignature, &invalid},
 		{"R‖S one byte long", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + b64.EncodeToString(append([]byte{0}, rs...)), jose.ErrInvalidSignature, &invalid},
 		{"kid naming another key", []*kmspub.PublicKey{p256},
@@ -180,21 +180,6 @@ func isKMSException(err error) bool {
 	var a *types.InvalidKeyUsageException
 	var b *types.KMSInvalidSignatureException
 	return errors.As(err, &a) || errors.As(err, &b)
-}
-
-// derOf is the DER form of a 64-byte R ‖ S.
-func derOf(rs []byte) []byte {
-	enc := func(v []byte) []byte {
-		for len(v) > 1 && v[0] == 0 {
-			v = v[1:]
-		}
-		if v[0]&0x80 != 0 {
-			v = append([]byte{0}, v...)
-		}
-		return append([]byte{2, byte(len(v))}, v...)
-	}
-	body := append(enc(rs[:32]), enc(rs[32:])...)
-	return append([]byte{0x30, byte(len(body))}, body...)
 }
 
 // TestVerifyRefusesHMACWithPublicKeyBytes: the algorithm-confusion attack.

@@ -7,6 +7,8 @@
 package josetest
 
 import (
+	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"encoding/asn1"
 	"encoding/base64"
@@ -14,6 +16,8 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub/internal/kmspubtest"
@@ -26,6 +30,28 @@ var SigningSpecs = []types.KeySpec{
 	types.KeySpecEccSecgP256k1, types.KeySpecEccNistEdwards25519,
 	types.KeySpecMlDsa44, types.KeySpecMlDsa65, types.KeySpecMlDsa87,
 }
+
+// LocalKMSAlgorithms are the JOSE algorithms of the signing keys local-kms
+// makes (RSA, NIST P-256/384/521, secp256k1; it has no Ed25519 or ML-DSA),
+// by key spec. RSASSA-PSS is left out: local-kms signs it with the longest
+// salt, not AWS's (docs/KMS-RULES.md §11).
+var LocalKMSAlgorithms = []struct {
+	Spec types.KeySpec
+	Algs []string
+}{
+	{types.KeySpecRsa2048, []string{"RS256", "RS384", "RS512"}},
+	{types.KeySpecEccNistP256, []string{"ES256"}},
+	{types.KeySpecEccNistP384, []string{"ES384"}},
+	{types.KeySpecEccNistP521, []string{"ES512"}},
+	{types.KeySpecEccSecgP256k1, []string{"ES256K"}},
+}
+
+// BenchAlgorithms are the keys and algorithms the JWT verification
+// benchmarks compare kmspub with each library's own verifier on.
+var BenchAlgorithms = []struct {
+	Spec types.KeySpec
+	Alg  string
+}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}}
 
 // PrivateKey returns the private half of the test key of spec as the JWT
 // libraries take it: *rsa.PrivateKey, *ecdsa.PrivateKey (NIST curves),
@@ -48,6 +74,18 @@ func PrivateKey(t testing.TB, spec types.KeySpec) any {
 	}
 	t.Fatalf("%s has no JOSE private key", spec)
 	return nil
+}
+
+// PlainPublicKey returns the public half of the test key of spec as the
+// standard library's crypto.PublicKey (RSA, NIST curves, Ed25519): what a
+// JWT library verifies with when kmspub is not involved.
+func PlainPublicKey(t testing.TB, spec types.KeySpec) crypto.PublicKey {
+	t.Helper()
+	signer, ok := PrivateKey(t, spec).(crypto.Signer)
+	if !ok {
+		t.Fatalf("%s has no standard-library public key", spec)
+	}
+	return signer.Public()
 }
 
 // ECDSAPrivateKey returns an ECDSA test key as an *ecdsa.PrivateKey — for
@@ -119,6 +157,48 @@ func RS(t testing.TB, der []byte, size int) []byte {
 	rs.R.FillBytes(out[:size])
 	rs.S.FillBytes(out[size:])
 	return out
+}
+
+// DER converts a JWS R ‖ S ECDSA signature (two halves of equal length) to
+// the DER form KMS answers with, with encoding/asn1 and math/big,
+// independently of kmspub's converter.
+func DER(t testing.TB, rs []byte) []byte {
+	t.Helper()
+	half := len(rs) / 2
+	der, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(rs[:half]), new(big.Int).SetBytes(rs[half:])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// FakeKMS answers Sign as KMS does, with the test private key of Spec
+// (KMSSign), and records the requests in Calls. The answer's KeyId is
+// KeyARN, or the KeyId asked for when KeyARN is empty; Tamper, when set,
+// changes the answer.
+type FakeKMS struct {
+	T      testing.TB
+	Spec   types.KeySpec
+	KeyARN string
+	Tamper func(*kms.SignOutput)
+	Calls  []*kms.SignInput
+}
+
+// Sign is KMS Sign.
+func (f *FakeKMS) Sign(_ context.Context, in *kms.SignInput, _ ...func(*kms.Options)) (*kms.SignOutput, error) {
+	f.Calls = append(f.Calls, in)
+	out := &kms.SignOutput{
+		KeyId:            in.KeyId,
+		SigningAlgorithm: in.SigningAlgorithm,
+		Signature:        KMSSign(f.T, f.Spec, in.SigningAlgorithm, in.Message, in.MessageType),
+	}
+	if f.KeyARN != "" {
+		out.KeyId = aws.String(f.KeyARN)
+	}
+	if f.Tamper != nil {
+		f.Tamper(out)
+	}
+	return out, nil
 }
 
 // Compact returns the compact JWS with the given protected header members

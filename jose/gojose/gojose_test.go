@@ -1,7 +1,6 @@
 package gojose_test
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	libjose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -100,7 +98,7 @@ func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
 		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
-			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
+			s, err := jose.NewSigner(&josetest.FakeKMS{T: t, Spec: spec}, pub, alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +151,7 @@ func TestRefusals(t *testing.T) {
 		{"HS256 keyed with the DER", []*kmspub.PublicKey{p256}, hs(p256.DER()), jose.ErrUnsupportedAlgorithm, nil},
 		{"HS256 keyed with the JWK", []*kmspub.PublicKey{p256}, hs(jwkJSON), jose.ErrUnsupportedAlgorithm, nil},
 		{"PS256 for a key offering only ES256", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecRsa2048, "PS256", "", jwt.Claims{}), jose.ErrKeyMismatch, &usage},
-		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(derOf(rs)), jose.ErrInvalidSignature, &invalid},
+		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(josetest.DER(t, rs)), jose.ErrInvalidSignature, &invalid},
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(rs[:60]), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), jwt.Claims{}), jose.ErrUnknownKey, nil},
 		{"a key without SIGN_VERIFY", []*kmspub.PublicKey{kmspubtest.Key(t, types.KeySpecRsa2048, types.KeyUsageTypeEncryptDecrypt)},
@@ -209,30 +207,4 @@ func mustJWK(t testing.TB, k *kmspub.PublicKey) *jose.JWK {
 		t.Fatal(err)
 	}
 	return j
-}
-
-// derOf is the DER form of a 64-byte R ‖ S.
-func derOf(rs []byte) []byte {
-	enc := func(v []byte) []byte {
-		for len(v) > 1 && v[0] == 0 {
-			v = v[1:]
-		}
-		if v[0]&0x80 != 0 {
-			v = append([]byte{0}, v...)
-		}
-		return append([]byte{2, byte(len(v))}, v...)
-	}
-	body := append(enc(rs[:32]), enc(rs[32:])...)
-	return append([]byte{0x30, byte(len(body))}, body...)
-}
-
-// fakeKMS answers Sign as KMS does, with the test private key of spec.
-type fakeKMS struct {
-	t    testing.TB
-	spec types.KeySpec
-}
-
-func (f fakeKMS) Sign(_ context.Context, in *kms.SignInput, _ ...func(*kms.Options)) (*kms.SignOutput, error) {
-	return &kms.SignOutput{KeyId: in.KeyId, SigningAlgorithm: in.SigningAlgorithm,
-		Signature: josetest.KMSSign(f.t, f.spec, in.SigningAlgorithm, in.Message, in.MessageType)}, nil
 }

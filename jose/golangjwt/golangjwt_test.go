@@ -102,7 +102,7 @@ func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
 		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
-			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
+			s, err := jose.NewSigner(&josetest.FakeKMS{T: t, Spec: spec}, pub, alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestRefusals(t *testing.T) {
 		{"HS256 keyed with the DER", []*kmspub.PublicKey{p256}, hs(p256.DER()), jose.ErrUnsupportedAlgorithm, nil},
 		{"HS256 keyed with the JWK", []*kmspub.PublicKey{p256}, hs(jwkJSON), jose.ErrUnsupportedAlgorithm, nil},
 		{"PS256 for a key offering only ES256", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecRsa2048, "PS256", "", claims), jose.ErrKeyMismatch, &usage},
-		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, withSig(der(rs)), jose.ErrInvalidSignature, &invalid},
+		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, withSig(josetest.DER(t, rs)), jose.ErrInvalidSignature, &invalid},
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, withSig(rs[:63]), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), claims), jose.ErrUnknownKey, nil},
 		{"an unknown crit", []*kmspub.PublicKey{p256}, critToken(t), jose.ErrCritical, nil},
@@ -183,12 +183,6 @@ func critToken(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func der(rs []byte) []byte {
-	r, s := new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:])
-	sig, _ := (&ecdsaSig{r, s}).marshal()
-	return sig
 }
 
 // Keys that are not kmspub's go to golang-jwt's own methods, unchanged.

@@ -1,7 +1,6 @@
 package jwx_test
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -96,7 +94,7 @@ func TestKMSSignerInLibrary(t *testing.T) {
 	for _, spec := range josetest.SigningSpecs {
 		pub := kmspubtest.SigningKey(t, spec)
 		for _, alg := range jose.KeyAlgorithms(pub) {
-			s, err := jose.NewSigner(fakeKMS{t, spec}, pub, alg)
+			s, err := jose.NewSigner(&josetest.FakeKMS{T: t, Spec: spec}, pub, alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +153,7 @@ func TestRefusals(t *testing.T) {
 		{"HS256 keyed with the DER", []*kmspub.PublicKey{p256}, hs(p256.DER()), jose.ErrUnsupportedAlgorithm, nil},
 		{"HS256 keyed with the JWK", []*kmspub.PublicKey{p256}, hs(jwkJSON), jose.ErrUnsupportedAlgorithm, nil},
 		{"PS256 for a key offering only ES256", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecRsa2048, "PS256", "", claims("x", time.Now().Add(time.Hour))), jose.ErrKeyMismatch, &usage},
-		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(derOf(rs)), jose.ErrInvalidSignature, &invalid},
+		{"ES256 with a DER signature", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(josetest.DER(t, rs)), jose.ErrInvalidSignature, &invalid},
 		{"R‖S of the wrong length", []*kmspub.PublicKey{p256}, parts[0] + "." + parts[1] + "." + enc(append(rs, 0)), jose.ErrInvalidSignature, &invalid},
 		{"a kid naming another key", []*kmspub.PublicKey{p256}, librarySigned(t, types.KeySpecEccNistP256, "ES256", rsaPub.KeyID(), claims("x", time.Now().Add(time.Hour))), jose.ErrUnknownKey, nil},
 		{"an unknown crit", []*kmspub.PublicKey{p256}, string(critTok), jose.ErrCritical, nil},
@@ -229,30 +227,4 @@ func TestJWKSInJWX(t *testing.T) {
 			t.Errorf("%s: jwx verifying with the JWKS: %v", spec, err)
 		}
 	}
-}
-
-// derOf is the DER form of a 64-byte R ‖ S.
-func derOf(rs []byte) []byte {
-	encInt := func(v []byte) []byte {
-		for len(v) > 1 && v[0] == 0 {
-			v = v[1:]
-		}
-		if v[0]&0x80 != 0 {
-			v = append([]byte{0}, v...)
-		}
-		return append([]byte{2, byte(len(v))}, v...)
-	}
-	body := append(encInt(rs[:32]), encInt(rs[32:])...)
-	return append([]byte{0x30, byte(len(body))}, body...)
-}
-
-// fakeKMS answers Sign as KMS does, with the test private key of spec.
-type fakeKMS struct {
-	t    testing.TB
-	spec types.KeySpec
-}
-
-func (f fakeKMS) Sign(_ context.Context, in *kms.SignInput, _ ...func(*kms.Options)) (*kms.SignOutput, error) {
-	return &kms.SignOutput{KeyId: in.KeyId, SigningAlgorithm: in.SigningAlgorithm,
-		Signature: josetest.KMSSign(f.t, f.spec, in.SigningAlgorithm, in.Message, in.MessageType)}, nil
 }
