@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/josetest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 	"github.com/kmspub/kmspub/jose"
 )
@@ -17,24 +18,15 @@ import (
 // verifiers check the same tokens in the adapter modules.)
 func TestLocalKMSSigner(t *testing.T) {
 	client := localkmstest.Client(t)
-	for _, c := range []struct {
-		spec types.KeySpec
-		algs []string
-	}{
-		{types.KeySpecRsa2048, []string{"RS256", "RS384", "RS512"}},
-		{types.KeySpecEccNistP256, []string{"ES256"}},
-		{types.KeySpecEccNistP384, []string{"ES384"}},
-		{types.KeySpecEccNistP521, []string{"ES512"}},
-		{types.KeySpecEccSecgP256k1, []string{"ES256K"}},
-	} {
-		t.Run(string(c.spec), func(t *testing.T) {
-			id := localkmstest.CreateKey(t, client, c.spec, types.KeyUsageTypeSignVerify)
-			alias := localkmstest.CreateAlias(t, client, "jose-"+string(c.spec), id)
+	for _, c := range josetest.LocalKMSAlgorithms {
+		t.Run(string(c.Spec), func(t *testing.T) {
+			id := localkmstest.CreateKey(t, client, c.Spec, types.KeyUsageTypeSignVerify)
+			alias := localkmstest.CreateAlias(t, client, "jose-"+string(c.Spec), id)
 			key, err := kmspub.Fetch(localkmstest.Context(t), client, alias)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, alg := range c.algs {
+			for _, alg := range c.Algs {
 				s, err := jose.NewSigner(client, key, alg)
 				if err != nil {
 					t.Fatal(err)

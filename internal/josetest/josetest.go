@@ -20,7 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
+	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
 // SigningSpecs are the key specs with a JOSE signature algorithm.
@@ -44,6 +46,18 @@ var LocalKMSAlgorithms = []struct {
 	{types.KeySpecEccNistP384, []string{"ES384"}},
 	{types.KeySpecEccNistP521, []string{"ES512"}},
 	{types.KeySpecEccSecgP256k1, []string{"ES256K"}},
+}
+
+// LocalKMSKey creates a SIGN_VERIFY key of spec in local-kms (scheduled for
+// deletion when the test ends) and returns it as kmspub.Fetch gets it.
+func LocalKMSKey(t testing.TB, client *kms.Client, spec types.KeySpec) *kmspub.PublicKey {
+	t.Helper()
+	id := localkmstest.CreateKey(t, client, spec, types.KeyUsageTypeSignVerify)
+	key, err := kmspub.Fetch(localkmstest.Context(t), client, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // BenchAlgorithms are the keys and algorithms the JWT verification

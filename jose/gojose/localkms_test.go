@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/josetest"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 	"github.com/kmspub/kmspub/jose"
@@ -23,36 +24,23 @@ import (
 // the ES256K key, and that token verifies through the adapter only.
 func TestLocalKMSTokensInGoJose(t *testing.T) {
 	client := localkmstest.Client(t)
-	for _, c := range []struct {
-		spec types.KeySpec
-		algs []string
-	}{
-		{types.KeySpecRsa2048, []string{"RS256", "RS384", "RS512"}},
-		{types.KeySpecEccNistP256, []string{"ES256"}},
-		{types.KeySpecEccNistP384, []string{"ES384"}},
-		{types.KeySpecEccNistP521, []string{"ES512"}},
-		{types.KeySpecEccSecgP256k1, []string{"ES256K"}},
-	} {
-		t.Run(string(c.spec), func(t *testing.T) {
-			id := localkmstest.CreateKey(t, client, c.spec, types.KeyUsageTypeSignVerify)
-			key, err := kmspub.Fetch(localkmstest.Context(t), client, id)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, c := range josetest.LocalKMSAlgorithms {
+		t.Run(string(c.Spec), func(t *testing.T) {
+			key := josetest.LocalKMSKey(t, client, c.Spec)
 			exported, err := json.Marshal(mustJWK(t, key))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var libJWK libjose.JSONWebKey
 			libErr := libJWK.UnmarshalJSON(exported)
-			if c.spec == types.KeySpecEccSecgP256k1 {
+			if c.Spec == types.KeySpecEccSecgP256k1 {
 				if libErr == nil {
 					t.Error("go-jose parsed a secp256k1 JWK; this test expects it not to")
 				}
 			} else if libErr != nil || !libJWK.Valid() || libJWK.KeyID != key.KeyID() {
 				t.Fatalf("go-jose's JWK parser: %v (kid %q)", libErr, libJWK.KeyID)
 			}
-			for _, alg := range c.algs {
+			for _, alg := range c.Algs {
 				s, err := jose.NewSigner(client, key, alg)
 				if err != nil {
 					t.Fatal(err)

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/josetest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/golangjwt"
@@ -20,28 +19,15 @@ import (
 // secp256k1 token verifies through the adapter only.
 func TestLocalKMSTokensInGolangJWT(t *testing.T) {
 	client := localkmstest.Client(t)
-	for _, c := range []struct {
-		spec types.KeySpec
-		algs []string
-	}{
-		{types.KeySpecRsa2048, []string{"RS256", "RS384", "RS512"}},
-		{types.KeySpecEccNistP256, []string{"ES256"}},
-		{types.KeySpecEccNistP384, []string{"ES384"}},
-		{types.KeySpecEccNistP521, []string{"ES512"}},
-		{types.KeySpecEccSecgP256k1, []string{"ES256K"}},
-	} {
-		t.Run(string(c.spec), func(t *testing.T) {
-			id := localkmstest.CreateKey(t, client, c.spec, types.KeyUsageTypeSignVerify)
-			key, err := kmspub.Fetch(localkmstest.Context(t), client, id)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, c := range josetest.LocalKMSAlgorithms {
+		t.Run(string(c.Spec), func(t *testing.T) {
+			key := josetest.LocalKMSKey(t, client, c.Spec)
 			jwk, err := jose.NewJWK(key)
 			if err != nil {
 				t.Fatal(err)
 			}
 			exported, _ := json.Marshal(jwk)
-			for _, alg := range c.algs {
+			for _, alg := range c.Algs {
 				s, err := jose.NewSigner(client, key, alg)
 				if err != nil {
 					t.Fatal(err)

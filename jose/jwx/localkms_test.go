@@ -10,6 +10,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/kmspub/kmspub"
+	"github.com/kmspub/kmspub/internal/josetest"
 	"github.com/kmspub/kmspub/internal/localkmstest"
 	"github.com/kmspub/kmspub/jose"
 	"github.com/kmspub/kmspub/jose/jwx"
@@ -21,11 +22,7 @@ import (
 func localKMSTokens(t *testing.T, spec types.KeySpec, algs ...string) (key *kmspub.PublicKey, exported []byte, tokens map[string][]byte) {
 	t.Helper()
 	client := localkmstest.Client(t)
-	id := localkmstest.CreateKey(t, client, spec, types.KeyUsageTypeSignVerify)
-	key, err := kmspub.Fetch(localkmstest.Context(t), client, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key = josetest.LocalKMSKey(t, client, spec)
 	j, err := jose.NewJWK(key)
 	if err != nil {
 		t.Fatal(err)
@@ -49,17 +46,12 @@ func localKMSTokens(t *testing.T, spec types.KeySpec, algs ...string) (key *kmsp
 // by jwx's jwk.ParseKey; and through the adapter. (ES256K, which jwx has
 // only with -tags jwx_es256k, is TestLocalKMSES256KInJWX.)
 func TestLocalKMSTokensInJWX(t *testing.T) {
-	for _, c := range []struct {
-		spec types.KeySpec
-		algs []string
-	}{
-		{types.KeySpecRsa2048, []string{"RS256", "RS384", "RS512"}},
-		{types.KeySpecEccNistP256, []string{"ES256"}},
-		{types.KeySpecEccNistP384, []string{"ES384"}},
-		{types.KeySpecEccNistP521, []string{"ES512"}},
-	} {
-		t.Run(string(c.spec), func(t *testing.T) {
-			key, exported, tokens := localKMSTokens(t, c.spec, c.algs...)
+	for _, c := range josetest.LocalKMSAlgorithms {
+		if c.Spec == types.KeySpecEccSecgP256k1 {
+			continue // TestLocalKMSES256KInJWX
+		}
+		t.Run(string(c.Spec), func(t *testing.T) {
+			key, exported, tokens := localKMSTokens(t, c.Spec, c.Algs...)
 			libKey, err := jwk.ParseKey(exported)
 			if err != nil {
 				t.Fatalf("jwk.ParseKey: %v", err)
