@@ -1,11 +1,9 @@
 package gojose_test
 
 import (
-	"crypto"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	libjose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
@@ -20,14 +18,11 @@ import (
 // (impl=bare), and with the adapter's Verifier as go-jose's key
 // (impl=kmspub).
 func BenchmarkVerify(b *testing.B) {
-	for _, c := range []struct {
-		spec types.KeySpec
-		alg  string
-	}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}} {
-		pub := kmspubtest.SigningKey(b, c.spec)
-		tok := librarySigned(b, c.spec, c.alg, pub.KeyID(), jwt.Claims{Subject: "alice", Expiry: jwt.NewNumericDate(time.Now().Add(24 * time.Hour))})
-		plain := josetest.PrivateKey(b, c.spec).(crypto.Signer).Public()
-		algs := []libjose.SignatureAlgorithm{libjose.SignatureAlgorithm(c.alg)}
+	for _, c := range josetest.BenchAlgorithms {
+		pub := kmspubtest.SigningKey(b, c.Spec)
+		tok := librarySigned(b, c.Spec, c.Alg, pub.KeyID(), jwt.Claims{Subject: "alice", Expiry: jwt.NewNumericDate(time.Now().Add(24 * time.Hour))})
+		plain := josetest.PlainPublicKey(b, c.Spec)
+		algs := []libjose.SignatureAlgorithm{libjose.SignatureAlgorithm(c.Alg)}
 		verify := func(b *testing.B, key any) {
 			kmspubtest.BenchLoop(b, func() {
 				t, err := jwt.ParseSigned(tok, algs)
@@ -41,7 +36,7 @@ func BenchmarkVerify(b *testing.B) {
 			})
 		}
 		v := gojose.NewVerifier(jose.StaticKeys(pub))
-		kmspubtest.RunPair(b, "alg="+c.alg,
+		kmspubtest.RunPair(b, "alg="+c.Alg,
 			func(b *testing.B) { verify(b, plain) },
 			func(b *testing.B) { verify(b, v) })
 	}

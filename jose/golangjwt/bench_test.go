@@ -1,11 +1,9 @@
 package golangjwt_test
 
 import (
-	"crypto"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kmspub/kmspub/internal/josetest"
@@ -21,14 +19,11 @@ import (
 // side reaches golang-jwt's method through the adapter's fallback: one type
 // switch.)
 func BenchmarkVerify(b *testing.B) {
-	for _, c := range []struct {
-		spec types.KeySpec
-		alg  string
-	}{{types.KeySpecEccNistP256, "ES256"}, {types.KeySpecRsa2048, "RS256"}} {
-		pub := kmspubtest.SigningKey(b, c.spec)
-		tok := librarySigned(b, c.spec, c.alg, pub.KeyID(), jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(24 * time.Hour).Unix()})
-		plain := josetest.PrivateKey(b, c.spec).(crypto.Signer).Public()
-		parser := jwt.NewParser(jwt.WithValidMethods([]string{c.alg}))
+	for _, c := range josetest.BenchAlgorithms {
+		pub := kmspubtest.SigningKey(b, c.Spec)
+		tok := librarySigned(b, c.Spec, c.Alg, pub.KeyID(), jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(24 * time.Hour).Unix()})
+		plain := josetest.PlainPublicKey(b, c.Spec)
+		parser := jwt.NewParser(jwt.WithValidMethods([]string{c.Alg}))
 		bareKeyfunc := func(*jwt.Token) (any, error) { return plain, nil }
 		kmspubKeyfunc := golangjwt.Keyfunc(jose.StaticKeys(pub))
 		verify := func(b *testing.B, keyfunc jwt.Keyfunc) {
@@ -38,7 +33,7 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			})
 		}
-		kmspubtest.RunPair(b, "alg="+c.alg,
+		kmspubtest.RunPair(b, "alg="+c.Alg,
 			func(b *testing.B) { verify(b, bareKeyfunc) },
 			func(b *testing.B) { verify(b, kmspubKeyfunc) })
 	}
