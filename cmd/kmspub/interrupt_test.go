@@ -104,6 +104,41 @@ func exitStatus(t *testing.T, cmd *exec.Cmd) int {
 	return -1
 }
 
+// interruptWhileWriting runs the kmspub command args, which writes its
+// output to dest (in a directory of its own), feeding it stdin until it
+// has created its temporary output file; then sends SIGINT, and checks
+// that the command exits 130 and leaves neither dest nor the temporary
+// file behind.
+func interruptWhileWriting(t *testing.T, dest string, args ...string) {
+	t.Helper()
+	dir := filepath.Dir(dest)
+	cmd, stdin, _, stderr := startKmspub(t, args...)
+	started := make(chan struct{})
+	go feed(t, stdin, started)
+	<-started
+	// The temporary file exists and is being written.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, _ := os.ReadDir(dir)
+		if len(entries) == 1 && strings.HasPrefix(entries[0].Name(), "."+filepath.Base(dest)+".kmspub-") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no temporary output file in %s: %v", dir, entries)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if status := exitStatus(t, cmd); status != 130 {
+		t.Errorf("exit status %d, want 130; stderr %q", status, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind after SIGINT: %v", entries)
+	}
+}
+
 // TestInterruptVerifyStream: Ctrl-C during verify --message-file exits 130
 // with nothing on stdout.
 func TestInterruptVerifyStream(t *testing.T) {
@@ -130,34 +165,10 @@ func TestInterruptVerifyStream(t *testing.T) {
 func TestInterruptOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "out.bin")
-	cmd, stdin, _, stderr := startKmspub(t, "test-copy", "--in", "/dev/stdin", "--to", dest)
-	started := make(chan struct{})
-	go feed(t, stdin, started)
-	<-started
-	// The temporary file exists and is being written.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		entries, _ := os.ReadDir(dir)
-		if len(entries) == 1 && strings.HasPrefix(entries[0].Name(), ".out.bin.kmspub-") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no temporary output file in %s: %v", dir, entries)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if status := exitStatus(t, cmd); status != 130 {
-		t.Errorf("exit status %d, want 130; stderr %q", status, stderr.String())
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left behind after SIGINT: %v", entries)
-	}
+	interruptWhileWriting(t, dest, "test-copy", "--in", "/dev/stdin", "--to", dest)
 
 	// Not interrupted: the whole file, renamed into place.
-	cmd, stdin, _, stderr = startKmspub(t, "test-copy", "--in", "/dev/stdin", "--to", dest)
+	cmd, stdin, _, stderr := startKmspub(t, "test-copy", "--in", "/dev/stdin", "--to", dest)
 	want := bytes.Repeat([]byte("whole "), 100000)
 	stdin.Write(want)
 	stdin.Close()

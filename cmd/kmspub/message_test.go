@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -117,31 +115,7 @@ func (s *syncBuffer) String() string {
 // Ctrl-C during encrypt-message --output PATH exits 130 and leaves neither
 // PATH nor its temporary file.
 func TestInterruptEncryptMessage(t *testing.T) {
-	dir := t.TempDir()
-	dest := filepath.Join(dir, "msg.enc")
-	cmd, stdin, _, stderr := startKmspub(t, "encrypt-message", "--key-file",
+	dest := filepath.Join(t.TempDir(), "msg.enc")
+	interruptWhileWriting(t, dest, "encrypt-message", "--key-file",
 		kmspubtest.Path("keys", "ECC_NIST_P256.KEY_AGREEMENT.json"), "--input", "-", "--output", dest)
-	started := make(chan struct{})
-	go feed(t, stdin, started)
-	<-started
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		entries, _ := os.ReadDir(dir)
-		if len(entries) == 1 && strings.HasPrefix(entries[0].Name(), ".msg.enc.kmspub-") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no temporary output file in %s: %v", dir, entries)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if status := exitStatus(t, cmd); status != 130 {
-		t.Errorf("exit status %d, want 130; stderr %q", status, stderr.String())
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left behind after SIGINT: %v", entries)
-	}
 }
