@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -106,12 +107,7 @@ func TestInteropECDHSDKToKmspub(t *testing.T) {
 	for _, c := range ecdhCurves {
 		key := ecdhKey(t, c.spec)
 		kmsClient := newECDHKMS(t, key)
-		kr, err := matProv.CreateRawEcdhKeyring(ctx, mpltypes.CreateRawEcdhKeyringInput{
-			CurveSpec: c.curve,
-			KeyAgreementScheme: &mpltypes.RawEcdhStaticConfigurationsMemberEphemeralPrivateKeyToStaticPublicKey{
-				Value: mpltypes.EphemeralPrivateKeyToStaticPublicKeyInput{RecipientPublicKey: key.DER()},
-			},
-		})
+		kr, err := ephemeralECDHKeyring(ctx, matProv, c.curve, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +138,7 @@ func TestInteropECDHSDKToKmspub(t *testing.T) {
 							if err != nil {
 								t.Fatalf("Decrypt: %v", err)
 							}
-							got, err := readAll(rd)
+							got, err := io.ReadAll(rd)
 							if err != nil || !bytes.Equal(got, plaintext) {
 								t.Fatalf("Read: %v (plaintext equal: %v)", err, bytes.Equal(got, plaintext))
 							}
@@ -169,12 +165,7 @@ func suiteName(s *mpltypes.ESDKAlgorithmSuiteId) string {
 func TestInteropECDHSM2NotInMPL(t *testing.T) {
 	_, matProv := sdk(t)
 	key := ecdhKey(t, types.KeySpecSm2)
-	_, err := matProv.CreateRawEcdhKeyring(context.Background(), mpltypes.CreateRawEcdhKeyringInput{
-		CurveSpec: primitivestypes.ECDHCurveSpecSm2,
-		KeyAgreementScheme: &mpltypes.RawEcdhStaticConfigurationsMemberEphemeralPrivateKeyToStaticPublicKey{
-			Value: mpltypes.EphemeralPrivateKeyToStaticPublicKeyInput{RecipientPublicKey: key.DER()},
-		},
-	})
+	_, err := ephemeralECDHKeyring(context.Background(), matProv, primitivestypes.ECDHCurveSpecSm2, key)
 	if err == nil {
 		t.Fatal("the MPL now creates SM2 ECDH keyrings: extend the ECDH interop tests to SM2")
 	}

@@ -17,6 +17,7 @@ import (
 
 	mpl "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygenerated"
 	mpltypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygeneratedtypes"
+	primitivestypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/primitives/awscryptographyprimitivessmithygeneratedtypes"
 	esdk "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygenerated"
 	esdktypes "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygeneratedtypes"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -74,6 +75,18 @@ func sdk(t testing.TB) (*esdk.Client, *mpl.Client) {
 		t.Fatal(err)
 	}
 	return c, m
+}
+
+// ephemeralECDHKeyring returns the official SDK's Raw ECDH keyring that
+// encrypts to key with the EphemeralPrivateKeyToStaticPublicKey schema: a
+// sender holding only the recipient's public key.
+func ephemeralECDHKeyring(ctx context.Context, matProv *mpl.Client, curve primitivestypes.ECDHCurveSpec, key *kmspub.PublicKey) (mpltypes.IKeyring, error) {
+	return matProv.CreateRawEcdhKeyring(ctx, mpltypes.CreateRawEcdhKeyringInput{
+		CurveSpec: curve,
+		KeyAgreementScheme: &mpltypes.RawEcdhStaticConfigurationsMemberEphemeralPrivateKeyToStaticPublicKey{
+			Value: mpltypes.EphemeralPrivateKeyToStaticPublicKeyInput{RecipientPublicKey: key.DER()},
+		},
+	})
 }
 
 // suite0478 is the committing, unsigned suite kmspub writes.
@@ -187,8 +200,6 @@ func rsaKey(t testing.TB, client *kms.Client, spec types.KeySpec) *kmspub.Public
 	return k
 }
 
-var _ = context.Background
-
 // pattern returns n bytes that differ from frame to frame.
 func pattern(n int) []byte {
 	b := make([]byte, n)
@@ -197,8 +208,6 @@ func pattern(n int) []byte {
 	}
 	return b
 }
-
-func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }
 
 // sameContext reports whether got holds want (the SDK may add nothing for
 // an unsigned suite, and must keep every pair).

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"testing"
 
-	mpltypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygeneratedtypes"
 	primitivestypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/primitives/awscryptographyprimitivessmithygeneratedtypes"
 	esdktypes "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygeneratedtypes"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -28,12 +27,7 @@ func TestInteropSDKSignedMessageTampered(t *testing.T) {
 	ctx := context.Background()
 	key := ecdhKey(t, types.KeySpecEccNistP256)
 	kmsClient := newECDHKMS(t, key)
-	kr, err := matProv.CreateRawEcdhKeyring(ctx, mpltypes.CreateRawEcdhKeyringInput{
-		CurveSpec: primitivestypes.ECDHCurveSpecEccNistP256,
-		KeyAgreementScheme: &mpltypes.RawEcdhStaticConfigurationsMemberEphemeralPrivateKeyToStaticPublicKey{
-			Value: mpltypes.EphemeralPrivateKeyToStaticPublicKeyInput{RecipientPublicKey: key.DER()},
-		},
-	})
+	kr, err := ephemeralECDHKeyring(ctx, matProv, primitivestypes.ECDHCurveSpecEccNistP256, key)
 	if err != nil {
 		t.Fatal(err)
 	}
