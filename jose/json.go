@@ -142,52 +142,10 @@ func (s *scanner) value(depth int) error {
 		}
 	case c == '{':
 		s.pos++
-		s.space()
-		if s.consume('}') {
-			return nil
-		}
-		for {
-			s.space()
-			if !s.skipString() {
-				return errNotObject
-			}
-			s.space()
-			if !s.consume(':') {
-				return errNotObject
-			}
-			s.space()
-			if err := s.value(depth + 1); err != nil {
-				return err
-			}
-			s.space()
-			if s.consume(',') {
-				continue
-			}
-			if s.consume('}') {
-				return nil
-			}
-			return errNotObject
-		}
+		return s.members(depth, '}')
 	case c == '[':
 		s.pos++
-		s.space()
-		if s.consume(']') {
-			return nil
-		}
-		for {
-			s.space()
-			if err := s.value(depth + 1); err != nil {
-				return err
-			}
-			s.space()
-			if s.consume(',') {
-				continue
-			}
-			if s.consume(']') {
-				return nil
-			}
-			return errNotObject
-		}
+		return s.members(depth, ']')
 	case c == '-' || '0' <= c && c <= '9':
 		if !s.skipNumber() {
 			return errNotObject
@@ -202,6 +160,39 @@ func (s *scanner) value(depth int) error {
 		return errNotObject
 	}
 	return nil
+}
+
+// members skips the members of an object (close '}') or the elements of
+// an array (close ']') after the opening bracket, and the closing one.
+func (s *scanner) members(depth int, close byte) error {
+	s.space()
+	if s.consume(close) {
+		return nil
+	}
+	for {
+		s.space()
+		if close == '}' {
+			if !s.skipString() {
+				return errNotObject
+			}
+			s.space()
+			if !s.consume(':') {
+				return errNotObject
+			}
+			s.space()
+		}
+		if err := s.value(depth + 1); err != nil {
+			return err
+		}
+		s.space()
+		if s.consume(',') {
+			continue
+		}
+		if s.consume(close) {
+			return nil
+		}
+		return errNotObject
+	}
 }
 
 // skipString skips a string, reporting whether it is well formed, and
