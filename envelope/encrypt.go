@@ -96,6 +96,25 @@ func Encrypt(dst io.Writer, recipients []Recipient, optFns ...func(*EncryptOptio
 	if _, err := rand.Read(h.MessageID[:]); err != nil {
 		return nil, err
 	}
+	keys, err := addDataKeys(h, dataKey, context, recipients)
+	if err != nil {
+		return nil, err
+	}
+	body, err := h.MarshalBody()
+	if err != nil {
+		return nil, contextErrorFrom(err)
+	}
+	tag := keys.aead.Seal(nil, zeroIV[:], nil, body)
+	if _, err := dst.Write(append(body, tag...)); err != nil {
+		return nil, err
+	}
+	return newWriter(dst, keys, h.MessageID, frameLen), nil
+}
+
+// addDataKeys adds to h the encrypted data key of dataKey for each
+// recipient (for the canonical encryption context), and returns the
+// message keys derived from dataKey, with h's commitment key set.
+func addDataKeys(h *esdkformat.Header, dataKey, context []byte, recipients []Recipient) (*messageKeys, error) {
 	for _, r := range recipients {
 		edk, err := r.wrap(dataKey, context)
 		if err != nil {
@@ -108,15 +127,7 @@ func Encrypt(dst io.Writer, recipients []Recipient, optFns ...func(*EncryptOptio
 		return nil, err
 	}
 	h.CommitKey = keys.commitKey
-	body, err := h.MarshalBody()
-	if err != nil {
-		return nil, contextErrorFrom(err)
-	}
-	tag := keys.aead.Seal(nil, zeroIV[:], nil, body)
-	if _, err := dst.Write(append(body, tag...)); err != nil {
-		return nil, err
-	}
-	return newWriter(dst, keys, h.MessageID, frameLen), nil
+	return keys, nil
 }
 
 // canonicalContext checks an encryption context for Encrypt and returns

@@ -48,18 +48,10 @@ func (c Craft) Message(recipients ...Recipient) ([]byte, error) {
 	dataKey := make([]byte, 32)
 	rand.Read(dataKey)
 	rand.Read(h.MessageID[:])
-	for _, r := range recipients {
-		edk, err := r.wrap(dataKey, context)
-		if err != nil {
-			return nil, err
-		}
-		h.EncryptedDataKeys = append(h.EncryptedDataKeys, edk)
-	}
-	keys, err := deriveMessageKeys(h.Suite, dataKey, h.MessageID)
+	keys, err := addDataKeys(h, dataKey, context, recipients)
 	if err != nil {
 		return nil, err
 	}
-	h.CommitKey = keys.commitKey
 	body, err := h.MarshalBody()
 	if err != nil {
 		return nil, err
