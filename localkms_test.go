@@ -235,54 +235,43 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 	client := localkmstest.Client(t)
 	ctx := localkmstest.Context(t)
 
-	t.Run("symmetric key", func(t *testing.T) {
-		id := localkmstest.CreateKey(t, client, types.KeySpecSymmetricDefault, types.KeyUsageTypeEncryptDecrypt)
-		k, err := kmspub.Fetch(ctx, client, id)
-		var unsupported *types.UnsupportedOperationException
-		if k != nil || !errors.As(err, &unsupported) {
-			t.Fatalf("Fetch of a symmetric key = %v, %v; want nil, UnsupportedOperationException", k, err)
-		}
-	})
-	t.Run("no such key", func(t *testing.T) {
-		k, err := kmspub.Fetch(ctx, client, "00000000-0000-4000-8000-000000000000")
-		var notFound *types.NotFoundException
-		if k != nil || !errors.As(err, &notFound) {
-			t.Fatalf("Fetch of a missing key = %v, %v; want nil, NotFoundException", k, err)
-		}
-	})
-	t.Run("no such alias", func(t *testing.T) {
-		k, err := kmspub.Fetch(ctx, client, "alias/kmspub-does-not-exist")
-		var notFound *types.NotFoundException
-		if k != nil || !errors.As(err, &notFound) {
-			t.Fatalf("Fetch of a missing alias = %v, %v; want nil, NotFoundException", k, err)
-		}
-	})
-	t.Run("disabled key", func(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		keyID func(t *testing.T) string
+		code  string
+	}{
+		{"symmetric key", func(t *testing.T) string {
+			return localkmstest.CreateKey(t, client, types.KeySpecSymmetricDefault, types.KeyUsageTypeEncryptDecrypt)
+		}, "UnsupportedOperationException"},
+		{"no such key", func(*testing.T) string { return "00000000-0000-4000-8000-000000000000" }, "NotFoundException"},
+		{"no such alias", func(*testing.T) string { return "alias/kmspub-does-not-exist" }, "NotFoundException"},
 		// local-kms refuses GetPublicKey on a disabled key; real AWS is
 		// reported to answer it (docs/KMS-RULES.md §7, [O]). Either way Fetch
 		// hands on what the server said and builds no key.
-		id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
-		if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id}); err != nil {
-			t.Fatal(err)
-		}
-		k, err := kmspub.Fetch(ctx, client, id)
-		var disabled *types.DisabledException
-		if k != nil || !errors.As(err, &disabled) {
-			t.Fatalf("Fetch of a disabled key = %v, %v; want nil, DisabledException", k, err)
-		}
-	})
-	t.Run("key pending deletion", func(t *testing.T) {
-		id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
-		days := int32(7)
-		if _, err := client.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: &days}); err != nil {
-			t.Fatal(err)
-		}
-		k, err := kmspub.Fetch(ctx, client, id)
-		var invalidState *types.KMSInvalidStateException
-		if k != nil || !errors.As(err, &invalidState) {
-			t.Fatalf("Fetch of a key pending deletion = %v, %v; want nil, KMSInvalidStateException", k, err)
-		}
-	})
+		{"disabled key", func(t *testing.T) string {
+			id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+			if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &id}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, "DisabledException"},
+		{"key pending deletion", func(t *testing.T) string {
+			id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
+			days := int32(7)
+			if _, err := client.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &id, PendingWindowInDays: &days}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, "KMSInvalidStateException"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, err := kmspub.Fetch(ctx, client, c.keyID(t))
+			if k != nil {
+				t.Fatalf("Fetch of a %s returned a key", c.name)
+			}
+			kmspubtest.WantCode(t, err, c.code)
+		})
+	}
 	t.Run("empty key ID", func(t *testing.T) {
 		// Divergence: local-kms looks up the key "" and answers
 		// NotFoundException. AWS KMS validates the request first (the model's
