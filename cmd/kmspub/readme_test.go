@@ -40,20 +40,27 @@ func readmeBlocks(t *testing.T, readme []byte) []readmeBlock {
 	return blocks
 }
 
+// readREADME returns the repository root and its README.md.
+func readREADME(t *testing.T) (root string, readme []byte) {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err = os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, readme
+}
+
 // TestREADMECommands runs every ```console block of the README, as written,
 // with the kmspub command on PATH, in a directory laid out like the
 // repository root, and requires exactly the output the README shows
 // (stdout and stderr together, as a terminal shows them; exit statuses are
 // shown with "$ echo $?"). So the commands a reader copies cannot rot.
 func TestREADMECommands(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, readme := readREADME(t)
 	if _, err := exec.LookPath("kmspub"); err != nil {
 		t.Fatalf("the kmspub command testscript installs: %v", err)
 	}
@@ -86,14 +93,7 @@ func TestREADMECommands(t *testing.T) {
 // ./cmd/kmspub` (the same program), and requires the valid signature it
 // promises. The other line is ./scripts/test, which is what runs this.
 func TestREADMETwoCommands(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, readme := readREADME(t)
 	m := regexp.MustCompile("(?m)^go run \\./cmd/kmspub (.+)$").FindSubmatch(readme)
 	if m == nil {
 		t.Fatal("README.md has no `go run ./cmd/kmspub …` line")
