@@ -786,6 +786,21 @@ func cryptoHashOf(d kmsrules.Digest) crypto.Hash {
 	return map[kmsrules.Digest]crypto.Hash{kmsrules.SHA256: crypto.SHA256, kmsrules.SHA384: crypto.SHA384, kmsrules.SHA512: crypto.SHA512}[d]
 }
 
+// fetchSeededKey fetches the key local-kms was seeded with under keyID and
+// checks that its public key is that of testdata/keys/<spec>.pub.pem.
+func fetchSeededKey(t *testing.T, client *kms.Client, keyID string, spec types.KeySpec) (string, *kmspub.PublicKey) {
+	t.Helper()
+	id := localkmstest.SeededKey(t, client, keyID)
+	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k.DER(), kmspubtest.PublicKeyDER(t, spec)) {
+		t.Fatalf("the seeded key's public key is not testdata/keys/%s.pub.pem", spec)
+	}
+	return id, k
+}
+
 // TestLocalKMSSeededRSAOpenSSLSignatures uses the RSA_2048 key local-kms was
 // seeded with, whose private half is test data. OpenSSL signs with it as AWS
 // KMS does (every RSA algorithm; PSS with salt length = hash length and MGF1
@@ -795,14 +810,7 @@ func cryptoHashOf(d kmsrules.Digest) crypto.Hash {
 // KMSInvalidSignatureException (docs/KMS-RULES.md §11, §3.3).
 func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 	client := localkmstest.Client(t)
-	id := localkmstest.SeededKey(t, client, localkmstest.SeededRSA2048KeyID)
-	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(k.DER(), kmspubtest.PublicKeyDER(t, types.KeySpecRsa2048)) {
-		t.Fatal("the seeded key's public key is not testdata/keys/RSA_2048.pub.pem")
-	}
+	id, k := fetchSeededKey(t, client, localkmstest.SeededRSA2048KeyID, types.KeySpecRsa2048)
 	dir := t.TempDir()
 	msgFile := filepath.Join(dir, "message")
 	message := kmspubtest.RandomBytes(t, 300)
@@ -846,14 +854,7 @@ func TestLocalKMSSeededRSAOpenSSLSignatures(t *testing.T) {
 // both accept both, and both refuse them for a changed message.
 func TestLocalKMSSeededECDSAHighS(t *testing.T) {
 	client := localkmstest.Client(t)
-	id := localkmstest.SeededKey(t, client, localkmstest.SeededP256KeyID)
-	k, err := kmspub.Fetch(localkmstest.Context(t), client, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(k.DER(), kmspubtest.PublicKeyDER(t, types.KeySpecEccNistP256)) {
-		t.Fatal("the seeded key's public key is not testdata/keys/ECC_NIST_P256.pub.pem")
-	}
+	id, k := fetchSeededKey(t, client, localkmstest.SeededP256KeyID, types.KeySpecEccNistP256)
 	msgFile := filepath.Join(t.TempDir(), "message")
 	message := kmspubtest.RandomBytes(t, 300)
 	if err := os.WriteFile(msgFile, message, 0o600); err != nil {
