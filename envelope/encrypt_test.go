@@ -14,6 +14,7 @@ import (
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/envelope"
 	"github.com/kmspub/kmspub/internal/esdkformat"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // recipientCases are one key of each kind Encrypt writes for.
@@ -77,28 +78,16 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// frameLayout parses a message and returns its frames' content lengths.
+// frameLayout parses an unsigned message and returns its frames' content
+// lengths.
 func frameLayout(t *testing.T, msg []byte) (h *esdkformat.Header, lens []int) {
 	t.Helper()
-	r := bytes.NewReader(msg)
-	h, _, _, err := esdkformat.ReadHeader(r, esdkformat.Limits{})
-	if err != nil {
-		t.Fatal(err)
+	h, frames, end := kmspubtest.MessageLayout(t, msg)
+	if end != len(msg) {
+		t.Fatalf("%d bytes after the final frame", len(msg)-end)
 	}
-	var buf []byte
-	for seq := uint32(1); ; seq++ {
-		f, b, err := esdkformat.ReadFrame(r, h.FrameLength, seq, buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf = b
-		lens = append(lens, f.ContentLen())
-		if f.Final {
-			break
-		}
-	}
-	if r.Len() != 0 {
-		t.Fatalf("%d bytes after the final frame", r.Len())
+	for _, f := range frames {
+		lens = append(lens, f.ContentLen)
 	}
 	return h, lens
 }

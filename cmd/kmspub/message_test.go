@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kmspub/kmspub/internal/esdkformat"
 	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
@@ -29,27 +28,12 @@ func TestEncryptMessageToStdout(t *testing.T) {
 	if status != exitOK || stderr.Len() != 0 {
 		t.Fatalf("status %d, stderr %q", status, stderr.String())
 	}
-	r := bytes.NewReader(stdout.Bytes())
-	h, _, _, err := esdkformat.ReadHeader(r, esdkformat.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, _, end := kmspubtest.MessageLayout(t, stdout.Bytes())
 	if len(h.EncryptedDataKeys) != 2 || h.FrameLength != 7 {
 		t.Fatalf("header: %d EDKs, frame %d", len(h.EncryptedDataKeys), h.FrameLength)
 	}
-	var buf []byte
-	for seq := uint32(1); ; seq++ {
-		f, b, err := esdkformat.ReadFrame(r, h.FrameLength, seq, buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf = b
-		if f.Final {
-			break
-		}
-	}
-	if r.Len() != 0 {
-		t.Errorf("%d bytes after the message", r.Len())
+	if end != stdout.Len() {
+		t.Errorf("%d bytes after the message", stdout.Len()-end)
 	}
 }
 

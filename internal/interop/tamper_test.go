@@ -15,6 +15,7 @@ import (
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/envelope"
 	"github.com/kmspub/kmspub/internal/esdkformat"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // A message the official SDK signed (its default suite, 0x0578, with the
@@ -64,29 +65,19 @@ func TestInteropSDKSignedMessageTampered(t *testing.T) {
 	}
 
 	// Frame and footer offsets, and the plaintext before each.
-	r := bytes.NewReader(msg)
-	h, _, _, err := esdkformat.ReadHeader(r, esdkformat.Limits{})
-	if err != nil || h.Suite != esdkformat.SuiteCommitKeyECDSAP384 {
-		t.Fatalf("header: %v, suite %s", err, h.Suite)
+	h, frames, footer := kmspubtest.MessageLayout(t, msg)
+	if h.Suite != esdkformat.SuiteCommitKeyECDSAP384 {
+		t.Fatalf("header: suite %s", h.Suite)
 	}
 	type span struct{ start, before int }
 	var parts []span
-	var buf []byte
 	before := 0
-	for seq := uint32(1); ; seq++ {
-		parts = append(parts, span{len(msg) - r.Len(), before})
-		f, b, err := esdkformat.ReadFrame(r, h.FrameLength, seq, buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf = b
-		if f.Final {
-			break
-		}
-		before += f.ContentLen()
+	for _, f := range frames {
+		parts = append(parts, span{f.Start, before})
+		before += f.ContentLen
 	}
-	footer := len(msg) - r.Len()
-	parts = append(parts, span{footer, before}) // the final frame's plaintext waits for the footer
+	// The final frame's plaintext waits for the footer.
+	parts = append(parts, span{footer, parts[len(parts)-1].before})
 	if len(parts) != 4 {
 		t.Fatalf("%d frames", len(parts)-1)
 	}
