@@ -21,7 +21,7 @@ import (
 // sealing the same bytes in 4 KiB frames, each with its own nonce and AAD.
 // scripts/bench compares them with benchstat (-col /impl).
 func BenchmarkEncrypt(b *testing.B) {
-	r, err := envelope.NewRecipient(loadKey(b, "RSA_2048.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
+	r, err := envelope.NewRecipient(kmspubtest.KeyByName(b, "RSA_2048.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,8 +46,8 @@ func readUntilError(r io.Reader) ([]byte, error) {
 // data keys, any frame, the final frame — is refused, and no plaintext of
 // the frame the byte is in, or of any later frame, is released.
 func TestDecryptEveryByteFlipped(t *testing.T) {
-	rsaKey := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT")
-	ecKey := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	rsaKey := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT")
+	ecKey := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r1, _ := envelope.NewRecipient(rsaKey, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	r2, _ := envelope.NewRecipient(ecKey, "")
 	plaintext := []byte("The quick brown fox jumps over the lazy dog, twice.")
@@ -137,7 +137,7 @@ func TestDecryptEveryByteFlipped(t *testing.T) {
 }
 
 func TestDecryptRequiredContext(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P384.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P384.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	fake := newFakeKMS(t, key)
 	ctx := context.Background()
@@ -177,7 +177,7 @@ func TestDecryptRequiredContext(t *testing.T) {
 // Pairs the writer authenticated without storing them (the SDKs' required
 // encryption context keys) must be given to open the message.
 func TestDecryptAuthenticatedOnlyContext(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	fake := newFakeKMS(t, key)
 	msg, err := envelope.Craft{
@@ -205,7 +205,7 @@ func TestDecryptAuthenticatedOnlyContext(t *testing.T) {
 // bytes after full regular frames (the spec's MAY), and stored pairs out
 // of order (the SDKs read them).
 func TestDecryptOtherWriters(t *testing.T) {
-	key := loadKey(t, "SM2.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "SM2.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	fake := newFakeKMS(t, key)
 	msg, err := envelope.Craft{FrameLength: 4, Frames: [][]byte{[]byte("abcd"), []byte("efgh")}, Final: nil}.Message(r)
@@ -219,7 +219,7 @@ func TestDecryptOtherWriters(t *testing.T) {
 }
 
 func TestDecryptEndOfMessage(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	fake := newFakeKMS(t, key)
 	ctx := context.Background()
@@ -241,7 +241,7 @@ func TestDecryptEndOfMessage(t *testing.T) {
 }
 
 func TestDecryptSignedSuite(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P521.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P521.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	fake := newFakeKMS(t, key)
 	ctx := context.Background()
@@ -283,7 +283,7 @@ func TestDecryptSignedSuite(t *testing.T) {
 
 	// An RSA encrypted data key in a signed message: the AWS KMS RSA
 	// keyring refuses the suite, and so does Decrypt.
-	rsaKey := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT")
+	rsaKey := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT")
 	rr, _ := envelope.NewRecipient(rsaKey, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	craft.BadSignature = false
 	msg, _ = craft.Message(rr)
@@ -297,7 +297,7 @@ func TestDecryptSignedSuite(t *testing.T) {
 // The default CMM's rule: aws-crypto-public-key in the context exactly when
 // the suite is signed.
 func TestDecryptPublicKeyContextRule(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	msg, err := envelope.Craft{Stored: map[string]string{"aws-crypto-public-key": "AAAA"}, FrameLength: 8, Final: []byte("x")}.Message(r)
 	if err != nil {
@@ -310,8 +310,8 @@ func TestDecryptPublicKeyContextRule(t *testing.T) {
 }
 
 func TestDecryptLimits(t *testing.T) {
-	k1 := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
-	k2 := loadKey(t, "ECC_NIST_P384.KEY_AGREEMENT")
+	k1 := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	k2 := kmspubtest.KeyByName(t, "ECC_NIST_P384.KEY_AGREEMENT")
 	r1, _ := envelope.NewRecipient(k1, "")
 	r2, _ := envelope.NewRecipient(k2, "")
 	msg, err := envelope.EncryptBytes([]byte("x"), []envelope.Recipient{r1, r2}, func(o *envelope.EncryptOptions) { o.FrameLength = 1 << 20 })
@@ -345,8 +345,8 @@ func TestDecryptLimits(t *testing.T) {
 
 // KMS answers that must not yield a data key, and how they surface.
 func TestDecryptKMSFaults(t *testing.T) {
-	rsaKey := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT")
-	ecKey := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	rsaKey := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT")
+	ecKey := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	rr, _ := envelope.NewRecipient(rsaKey, types.EncryptionAlgorithmSpecRsaesOaepSha1)
 	er, _ := envelope.NewRecipient(ecKey, "")
 	rsaMsg, _ := envelope.EncryptBytes([]byte("rsa"), []envelope.Recipient{rr})
@@ -405,7 +405,7 @@ func TestDecryptKMSFaults(t *testing.T) {
 // With no algorithm named, the key's list is tried in order; a wrong
 // algorithm (InvalidCiphertextException) moves on to the next.
 func TestDecryptAlgorithmOrder(t *testing.T) {
-	key := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT") // lists SHA_1, then SHA_256
+	key := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT") // lists SHA_1, then SHA_256
 	r, _ := envelope.NewRecipient(key, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	msg, _ := envelope.EncryptBytes([]byte("x"), []envelope.Recipient{r})
 	ctx := context.Background()
@@ -429,8 +429,8 @@ func TestDecryptAlgorithmOrder(t *testing.T) {
 }
 
 func TestDecryptDiscovery(t *testing.T) {
-	rsaKey := loadKey(t, "RSA_4096.ENCRYPT_DECRYPT")
-	ecKey := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	rsaKey := kmspubtest.KeyByName(t, "RSA_4096.ENCRYPT_DECRYPT")
+	ecKey := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	rr, _ := envelope.NewRecipient(rsaKey, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	er, _ := envelope.NewRecipient(ecKey, "")
 	ctx := context.Background()
@@ -462,7 +462,7 @@ func TestDecryptDiscovery(t *testing.T) {
 func TestDecryptMultiRegionKey(t *testing.T) {
 	withARN := func(name, arn string) *kmspub.PublicKey {
 		data := kmspubtest.File(t, "keys", name+".json")
-		k, err := kmspub.ParseGetPublicKeyJSON(bytes.Replace(data, []byte(loadKey(t, name).KeyID()), []byte(arn), 1))
+		k, err := kmspub.ParseGetPublicKeyJSON(bytes.Replace(data, []byte(kmspubtest.KeyByName(t, name).KeyID()), []byte(arn), 1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -489,7 +489,7 @@ func TestDecryptMultiRegionKey(t *testing.T) {
 }
 
 func TestDecryptNotAMessage(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	good, _ := envelope.EncryptBytes([]byte("x"), []envelope.Recipient{r})
 	for name, msg := range map[string][]byte{
@@ -508,7 +508,7 @@ func TestDecryptNotAMessage(t *testing.T) {
 // A source that fails is not an invalid message: its error comes back as
 // it is, wrapped.
 func TestDecryptReadError(t *testing.T) {
-	key := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+	key := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 	r, _ := envelope.NewRecipient(key, "")
 	msg, _ := envelope.EncryptBytes(make([]byte, 100), []envelope.Recipient{r}, func(o *envelope.EncryptOptions) { o.FrameLength = 10 })
 	boom := errors.New("connection reset")

@@ -35,7 +35,7 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	ec := map[string]string{"purpose": "test", "非ASCII": "値 ✓", "": "empty key"}
 	for _, rc := range recipientCases {
-		key := loadKey(t, rc.key)
+		key := kmspubtest.KeyByName(t, rc.key)
 		r, err := envelope.NewRecipient(key, rc.alg)
 		if err != nil {
 			t.Fatalf("%s: %v", rc.key, err)
@@ -97,7 +97,7 @@ func frameLayout(t *testing.T, msg []byte) (h *esdkformat.Header, lens []int) {
 // length (the spec's SHOULD), an empty one only for an empty plaintext —
 // however the writes are split.
 func TestEncryptFrames(t *testing.T) {
-	r, err := envelope.NewRecipient(loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
+	r, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func equalInts(a, b []int) bool {
 }
 
 func TestEncryptDefaults(t *testing.T) {
-	key := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT")
+	key := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT")
 	r, err := envelope.NewRSARecipient(key, types.EncryptionAlgorithmSpecRsaesOaepSha1)
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +182,8 @@ func TestEncryptDefaults(t *testing.T) {
 }
 
 func TestEncryptTwoRecipients(t *testing.T) {
-	rsaKey := loadKey(t, "RSA_3072.ENCRYPT_DECRYPT")
-	ecKey := loadKey(t, "ECC_NIST_P384.KEY_AGREEMENT")
+	rsaKey := kmspubtest.KeyByName(t, "RSA_3072.ENCRYPT_DECRYPT")
+	ecKey := kmspubtest.KeyByName(t, "ECC_NIST_P384.KEY_AGREEMENT")
 	r1, _ := envelope.NewRecipient(rsaKey, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	r2, _ := envelope.NewRecipient(ecKey, "")
 	msg, err := envelope.EncryptBytes([]byte("for both"), []envelope.Recipient{r1, r2})
@@ -216,39 +216,39 @@ func TestRecipientRefusals(t *testing.T) {
 		text    string // in the error
 	}{
 		{"RSA SIGN_VERIFY", func() error {
-			_, err := envelope.NewRecipient(loadKey(t, "RSA_2048.SIGN_VERIFY"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
+			_, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "RSA_2048.SIGN_VERIFY"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
 			return err
 		}, true, "key usage is SIGN_VERIFY which is not valid for Encrypt"},
 		{"algorithm not listed", func() error {
-			_, err := envelope.NewRecipient(loadKey(t, "RSA_2048.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecSm2pke)
+			_, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecSm2pke)
 			return err
 		}, true, "Algorithm SM2PKE is incompatible with key spec RSA_2048"},
 		{"no algorithm", func() error {
-			_, err := envelope.NewRecipient(loadKey(t, "RSA_2048.ENCRYPT_DECRYPT"), "")
+			_, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT"), "")
 			return err
 		}, true, "SYMMETRIC_DEFAULT"},
 		{"ML-KEM", func() error {
-			_, err := envelope.NewRecipient(loadKey(t, "ML_KEM_768.ENCAPSULATE_DECAPSULATE"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
+			_, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "ML_KEM_768.ENCAPSULATE_DECAPSULATE"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
 			return err
 		}, true, "key usage is ENCAPSULATE_DECAPSULATE which is not valid for Encrypt"},
 		{"ECDH with a SIGN_VERIFY key", func() error {
-			_, err := envelope.NewECDHRecipient(loadKey(t, "ECC_NIST_P256.SIGN_VERIFY"))
+			_, err := envelope.NewECDHRecipient(kmspubtest.KeyByName(t, "ECC_NIST_P256.SIGN_VERIFY"))
 			return err
 		}, true, "key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret"},
 		{"ECDH with secp256k1", func() error {
-			_, err := envelope.NewECDHRecipient(loadKey(t, "ECC_SECG_P256K1.SIGN_VERIFY"))
+			_, err := envelope.NewECDHRecipient(kmspubtest.KeyByName(t, "ECC_SECG_P256K1.SIGN_VERIFY"))
 			return err
 		}, true, "not valid for DeriveSharedSecret"},
 		{"ECDH with an RSA key", func() error {
-			_, err := envelope.NewECDHRecipient(loadKey(t, "RSA_2048.ENCRYPT_DECRYPT"))
+			_, err := envelope.NewECDHRecipient(kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT"))
 			return err
 		}, true, "key usage is ENCRYPT_DECRYPT which is not valid for DeriveSharedSecret"},
 		{"RSA recipient for a KEY_AGREEMENT key", func() error {
-			_, err := envelope.NewRSARecipient(loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
+			_, err := envelope.NewRSARecipient(kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT"), types.EncryptionAlgorithmSpecRsaesOaepSha256)
 			return err
 		}, true, "key usage is KEY_AGREEMENT which is not valid for Encrypt"},
 		{"SM2PKE", func() error {
-			_, err := envelope.NewRecipient(loadKey(t, "SM2.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecSm2pke)
+			_, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "SM2.ENCRYPT_DECRYPT"), types.EncryptionAlgorithmSpecSm2pke)
 			return err
 		}, false, "no keyring"},
 		{"nil key", func() error {
@@ -271,7 +271,7 @@ func TestRecipientRefusals(t *testing.T) {
 }
 
 func TestEncryptRefusals(t *testing.T) {
-	r, err := envelope.NewRecipient(loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
+	r, err := envelope.NewRecipient(kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestEncryptRefusals(t *testing.T) {
 
 // A failing destination fails the writer for good.
 func TestEncryptWriteError(t *testing.T) {
-	r, _ := envelope.NewRecipient(loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
+	r, _ := envelope.NewRecipient(kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT"), "")
 	fw := &failAfter{n: 1}
 	w, err := envelope.Encrypt(fw, []envelope.Recipient{r}, func(o *envelope.EncryptOptions) { o.FrameLength = 4 })
 	if err != nil {

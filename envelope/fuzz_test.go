@@ -11,6 +11,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/envelope"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 // fuzzMessage is one real message per fuzzing process (workers make their
@@ -25,8 +26,8 @@ var fuzzMessage struct {
 
 func fuzzSetup(t testing.TB) {
 	fuzzMessage.once.Do(func() {
-		rsaKey := loadKey(t, "RSA_2048.ENCRYPT_DECRYPT")
-		ecKey := loadKey(t, "ECC_NIST_P256.KEY_AGREEMENT")
+		rsaKey := kmspubtest.KeyByName(t, "RSA_2048.ENCRYPT_DECRYPT")
+		ecKey := kmspubtest.KeyByName(t, "ECC_NIST_P256.KEY_AGREEMENT")
 		r1, err := envelope.NewRecipient(ecKey, "")
 		if err != nil {
 			t.Fatal(err)

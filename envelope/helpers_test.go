@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
@@ -24,14 +23,6 @@ import (
 	"github.com/kmspub/kmspub/internal/kmspubtest"
 	"github.com/kmspub/kmspub/internal/kmsrules"
 )
-
-// loadKey reads testdata/keys/NAME.json ("RSA_2048.ENCRYPT_DECRYPT") as
-// `aws kms get-public-key` wrote it.
-func loadKey(t testing.TB, name string) *kmspub.PublicKey {
-	t.Helper()
-	spec, usage, _ := strings.Cut(name, ".")
-	return kmspubtest.Key(t, types.KeySpec(spec), types.KeyUsageType(usage))
-}
 
 // privateKey reads testdata/keys/SPEC.priv.pem (PKCS #8), with gmsm's
 // parser so that SM2 keys come back as *sm2.PrivateKey.

@@ -30,7 +30,7 @@ import (
 // scripts/bench runs it (ESDK=1) and also measures each side's peak RSS in a
 // process of its own.
 func BenchmarkEncryptVsSDK(b *testing.B) {
-	key := loadKey(b, "RSA_2048.ENCRYPT_DECRYPT")
+	key := kmspubtest.KeyByName(b, "RSA_2048.ENCRYPT_DECRYPT")
 	r, err := envelope.NewRSARecipient(key, types.EncryptionAlgorithmSpecRsaesOaepSha256)
 	if err != nil {
 		b.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kmspub/kmspub"
 	"github.com/kmspub/kmspub/envelope"
+	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
 var ecdhCurves = []struct {
@@ -33,7 +34,7 @@ var testContexts = []map[string]string{
 }
 
 func ecdhKey(t testing.TB, spec types.KeySpec) *kmspub.PublicKey {
-	return loadKey(t, string(spec)+".KEY_AGREEMENT")
+	return kmspubtest.KeyByName(t, string(spec)+".KEY_AGREEMENT")
 }
 
 // kmspub writes for an ECDH KEY_AGREEMENT key; the official SDK opens the

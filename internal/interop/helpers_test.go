@@ -28,13 +28,6 @@ import (
 	"github.com/kmspub/kmspub/internal/localkmstest"
 )
 
-// loadKey reads testdata/keys/NAME.json ("RSA_2048.ENCRYPT_DECRYPT").
-func loadKey(t testing.TB, name string) *kmspub.PublicKey {
-	t.Helper()
-	spec, usage, _ := strings.Cut(name, ".")
-	return kmspubtest.Key(t, types.KeySpec(spec), types.KeyUsageType(usage))
-}
-
 // privatePEM returns testdata/keys/SPEC.priv.pem, a PKCS #8 PEM file: the
 // form the Raw ECDH keyring takes.
 func privatePEM(t testing.TB, spec types.KeySpec) []byte {

@@ -49,6 +49,14 @@ func Key(t testing.TB, spec types.KeySpec, usage types.KeyUsageType) *kmspub.Pub
 	return k
 }
 
+// KeyByName is Key for the file name without .json:
+// "RSA_2048.ENCRYPT_DECRYPT".
+func KeyByName(t testing.TB, name string) *kmspub.PublicKey {
+	t.Helper()
+	spec, usage, _ := strings.Cut(name, ".")
+	return Key(t, types.KeySpec(spec), types.KeyUsageType(usage))
+}
+
 // SigningKey is Key for SIGN_VERIFY.
 func SigningKey(t testing.TB, spec types.KeySpec) *kmspub.PublicKey {
 	t.Helper()
