@@ -444,21 +444,15 @@ func (j *JWK) spki() ([]byte, types.KeySpec, error) {
 			return nil, "", newError(ErrMalformed, "JWK RSA members are not minimal, or the exponent is too large", nil)
 		}
 		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		switch pub.N.BitLen() {
-		case 2048:
-			spec = types.KeySpecRsa2048
-		case 3072:
-			spec = types.KeySpecRsa3072
-		case 4096:
-			spec = types.KeySpecRsa4096
-		default:
+		rules := kmsrules.RSAKeySpec(pub.N.BitLen())
+		if rules == nil {
 			return nil, "", newError(ErrMalformed, fmt.Sprintf("a %d-bit RSA modulus is no KMS key size (2048, 3072, 4096)", pub.N.BitLen()), nil)
 		}
 		der, err := x509.MarshalPKIXPublicKey(pub)
 		if err != nil {
 			return nil, "", newError(ErrMalformed, "JWK RSA key", err)
 		}
-		return der, spec, nil
+		return der, rules.Spec, nil
 	case "EC":
 		for _, c := range curves {
 			if c.crv == j.Curve {

@@ -271,6 +271,17 @@ func LookupKeySpec(spec types.KeySpec) *KeySpec {
 	return nil
 }
 
+// RSAKeySpec returns the RSA key spec whose modulus is bits long, or nil:
+// KMS's RSA keys have 2048, 3072 or 4096 bits.
+func RSAKeySpec(bits int) *KeySpec {
+	for i := range keySpecTable {
+		if keySpecTable[i].Family == FamilyRSA && keySpecTable[i].Size == bits {
+			return &keySpecTable[i]
+		}
+	}
+	return nil
+}
+
 // SigningAlgorithms returns every signing algorithm row, in the order AWS
 // lists the enum (SigningAlgorithmEnum).
 func SigningAlgorithms() []*SigningAlgorithm {

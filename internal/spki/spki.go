@@ -29,6 +29,8 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/kmspub/kmspub/internal/kmsrules"
 )
 
 // Object identifiers (docs/KMS-RULES.md §2).
@@ -168,18 +170,11 @@ func parseRSA(der []byte, params cryptobyte.String, raw []byte) (*Key, error) {
 	if string(x509.MarshalPKCS1PublicKey(rsaPub)) != string(raw) {
 		return nil, fail("RSA: RSAPublicKey is not the DER SEQUENCE { modulus, exponent }")
 	}
-	var spec types.KeySpec
-	switch rsaPub.N.BitLen() {
-	case 2048:
-		spec = types.KeySpecRsa2048
-	case 3072:
-		spec = types.KeySpecRsa3072
-	case 4096:
-		spec = types.KeySpecRsa4096
-	default:
+	rules := kmsrules.RSAKeySpec(rsaPub.N.BitLen())
+	if rules == nil {
 		return nil, fail("RSA modulus is %d bits; KMS keys have 2048, 3072 or 4096", rsaPub.N.BitLen())
 	}
-	return &Key{spec, rsaPub, raw}, nil
+	return &Key{rules.Spec, rsaPub, raw}, nil
 }
 
 func parseEC(params cryptobyte.String, raw []byte) (*Key, error) {
