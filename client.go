@@ -93,7 +93,8 @@ var (
 //     Encrypt documentation), and a non-empty one gives a
 //     ValidationException "EncryptionContext is not supported when
 //     encrypting/decrypting with asymmetric CMKs." (the exception and text
-//     several KMS emulators return; AWS's own wording is not recorded).
+//     several KMS emulators return; AWS's own wording is not recorded,
+//     docs/KMS-RULES.md §9).
 //   - Encapsulate: KeyId, EncapsulationAlgorithm and DryRun, as
 //     [PublicKey.Encapsulate] documents.
 //   - GetPublicKey: KeyId; the answer is the cached key's.
@@ -306,8 +307,8 @@ func (c *Client) Encrypt(ctx context.Context, params *kms.EncryptInput, optFns .
 		if err != nil {
 			return nil, err
 		}
-		// Where KMS checks the encryption context is not recorded; kmspub
-		// checks it last, after the algorithm and the plaintext's size
+		// Where KMS checks the encryption context is unknown; kmspub checks
+		// it last, after the algorithm and the plaintext's size
 		// (docs/KMS-RULES.md §7.3).
 		if err := kmsrules.CheckEncryptionContext(len(params.EncryptionContext)); err != nil {
 			return nil, err

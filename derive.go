@@ -41,7 +41,7 @@ import (
 //     sm2.P256() curve. publicKeyDER is id-ecPublicKey with the sm2p256v1
 //     named curve (gmsm smx509.MarshalPKIXPublicKey). That the SM2 secret is
 //     the raw x-coordinate of plain ECDH, not the GM/T 0003.3 key exchange,
-//     is inferred (docs/KMS-RULES.md §5, [I]).
+//     is inferred (docs/KMS-RULES.md §5).
 //
 // Refusals, in this order, are the errors KMS returns, typed as the AWS SDK
 // for Go v2 surfaces them:
@@ -59,8 +59,8 @@ import (
 //     what KMS answers for a peer public key it cannot use. The error wraps
 //     it with a description of the mismatch, so errors.As finds the
 //     *smithy.GenericAPIError while Error() says what was wrong. (KMS's
-//     exact answer for a valid key on the wrong curve is not documented:
-//     docs/KMS-RULES.md §5 marks it [U].)
+//     answer for a valid key on another curve is unknown: docs/KMS-RULES.md
+//     §5.)
 func (k *PublicKey) DeriveSharedSecret(privateKey crypto.PrivateKey, algorithm types.KeyAgreementAlgorithmSpec) (sharedSecret, publicKeyDER []byte, err error) {
 	if err := preamble(k, deriveModel(algorithm), opDeriveSharedSecret, k.keyAgreement, algorithm); err != nil {
 		return nil, nil, err

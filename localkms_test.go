@@ -245,8 +245,8 @@ func TestLocalKMSFetchErrors(t *testing.T) {
 		}, "UnsupportedOperationException"},
 		{"no such key", func(*testing.T) string { return "00000000-0000-4000-8000-000000000000" }, "NotFoundException"},
 		{"no such alias", func(*testing.T) string { return "alias/kmspub-does-not-exist" }, "NotFoundException"},
-		// local-kms refuses GetPublicKey on a disabled key; real AWS is
-		// reported to answer it (docs/KMS-RULES.md §7, [O]). Either way Fetch
+		// local-kms refuses GetPublicKey on a disabled key; AWS answers it
+		// (observed: docs/KMS-RULES.md §13.1 row 5b, §11). Either way Fetch
 		// hands on what the server said and builds no key.
 		{"disabled key", func(t *testing.T) string {
 			id := localkmstest.CreateKey(t, client, types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify)
@@ -744,9 +744,8 @@ func TestLocalKMSDivergenceVerifyUsageMessage(t *testing.T) {
 // TestLocalKMSDivergenceMalformedECDSASignature: an ECDSA signature that is
 // not a DER ECDSA-Sig-Value (here the raw 64-byte r‖s form). local-kms
 // answers InvalidKeyUsageException carrying Go's asn1 parse error. kmspub
-// answers KMSInvalidSignatureException: the key and algorithm are fine, the
-// signature is not (AWS's exact answer is not documented; docs/KMS-RULES.md §7
-// marks it [U], "probably KMSInvalidSignatureException").
+// answers KMSInvalidSignatureException, as AWS does: the key and algorithm
+// are fine, the signature is not (observed: docs/KMS-RULES.md §13.1 row 6).
 func TestLocalKMSDivergenceMalformedECDSASignature(t *testing.T) {
 	client := localkmstest.Client(t)
 	lk := localKMSKey{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}

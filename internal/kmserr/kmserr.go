@@ -153,7 +153,8 @@ func BadEnum[A ~string](value A, member string, allowed []A) Violation {
 // maxQuoted bounds how much of a string member's value a violation quotes:
 // the longest KeyId the model allows (KeyIdType, 2048 characters), so every
 // key ID KMS could have taken is quoted whole and a hostile one cannot make
-// an error of its own size. (How AWS quotes a longer value is not recorded.)
+// an error of its own size. (How AWS quotes a longer value is not recorded:
+// docs/KMS-RULES.md §7.2.)
 const maxQuoted = 2048
 
 // quote is a string member's value as a violation shows it.
@@ -230,7 +231,9 @@ func InvalidState(msg string) error {
 	return &types.KMSInvalidStateException{Message: aws.String(msg)}
 }
 
-// DryRun: the request would have succeeded, but DryRun was set (docs/KMS-RULES.md §7, LS).
+// DryRun: the request would have succeeded, but DryRun was set (observed
+// for GenerateDataKeyPair, inferred for the asymmetric operations:
+// docs/KMS-RULES.md §7.1).
 func DryRun() error {
 	return &types.DryRunOperationException{Message: aws.String("The request would have succeeded, but the DryRun option is set.")}
 }
@@ -238,7 +241,7 @@ func DryRun() error {
 // EncryptionContextAsymmetric: an encryption context given with an
 // asymmetric key, which the SDK documents as unsupported. The exception and
 // text are those several independent KMS emulators return; AWS's own words
-// are not recorded.
+// are not recorded (docs/KMS-RULES.md §9).
 func EncryptionContextAsymmetric() error {
 	return Validation("EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.")
 }

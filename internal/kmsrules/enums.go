@@ -75,7 +75,8 @@ func NotInEnum[V ~string](e *Enum[V], value V) kmserr.Violation {
 // EncryptionContext with an asymmetric key, given the number of its pairs:
 // KMS takes none (SDK Encrypt documentation), so a non-empty one is refused
 // with the ValidationException several KMS emulators return (AWS's own
-// words are not recorded). The Client and the CLI both apply it.
+// words are not recorded: docs/KMS-RULES.md §9). The Client and the CLI
+// both apply it.
 func CheckEncryptionContext(pairs int) error {
 	if pairs > 0 {
 		return kmserr.EncryptionContextAsymmetric()

@@ -126,8 +126,8 @@ type SigningAlgorithm struct {
 	MessageTypes []types.MessageType
 	// TypeRefusalNamesAlgorithm: KMS's refusal of another message type names
 	// the algorithm ("Message type DIGEST is incompatible with algorithm
-	// ED25519_SHA_512.", [O] floci PR #2930, measured on AWS) rather than the
-	// key spec ("… with key spec ML_DSA_44.", [O] floci #3025).
+	// ED25519_SHA_512.") rather than the key spec ("… with key spec
+	// ML_DSA_44."): observed, docs/KMS-RULES.md §7.1.
 	TypeRefusalNamesAlgorithm bool
 }
 
