@@ -22,7 +22,7 @@ import (
 	"github.com/kmspub/kmspub/internal/kmspubtest"
 )
 
-// TestAuditLog checks the records WithAuditLogger writes, and that no
+// TestAuditLog checks the records ClientOptions.AuditLogger writes, and that no
 // message, plaintext, signature, ciphertext or secret reaches them.
 func TestAuditLog(t *testing.T) {
 	f, clock := kmspubtest.NewFakeKMS(t), kmspubtest.NewClock()

@@ -10,7 +10,7 @@ import (
 // DefaultMaxSize bounds a token (compact or JSON) before anything in it is
 // decoded: generous for any JWT (an ML-DSA-87 signature is 6.2 KB of
 // base64url), small enough that a hostile token costs little memory. See
-// [WithMaxSize].
+// [VerifierOptions].MaxSize.
 const DefaultMaxSize = 256 << 10
 
 // Header is a JWS's JOSE Header, as verified.
