@@ -45,14 +45,26 @@
 // The rules kmspub enforces, generated from the table the code consults,
 // are in docs/RULES.md; their sources in docs/KMS-RULES.md.
 //
+// # Beyond one operation
+//
+// Package github.com/kmspub/kmspub/envelope encrypts data of any size for
+// KMS keys as AWS Encryption SDK messages. Package
+// github.com/kmspub/kmspub/jose verifies JWTs signed by KMS keys, serves
+// their JWK Set and issues tokens through KMS Sign; its adapters for
+// golang-jwt, go-jose and jwx are modules of their own. The kmspub command
+// (cmd/kmspub) is the offline twin of `aws kms`.
+//
 // # Reading the code
 //
-// kmspub.go is the key model and how keys are made; request.go the
-// preamble every operation runs (the request against the KMS API model,
-// then the key); verify.go, encrypt.go, derive.go, kem.go and sm2.go the
+// kmspub.go is the key model and how keys are made, keyfile.go how the
+// files `aws kms get-public-key` writes are read; request.go the preamble
+// every operation runs (the request against the KMS API model, then the
+// key); verify.go, encrypt.go, derive.go, kem.go and sm2.go the
 // operations. The service layer is keyring.go (with cache.go, the stale
 // and negative caching it shares with the key-state check, nameindex.go
-// and flight.go), client.go, policy.go, keystate.go and audit.go. KMS's
-// rules are a table in internal/kmsrules, its exceptions are built by
-// internal/kmserr, and key parsing is internal/spki.
+// and flight.go), bind.go (which names a KMS answer is believed for),
+// client.go (with forward.go, for keys that are not asymmetric),
+// policy.go, keystate.go and audit.go. KMS's rules are a table in
+// internal/kmsrules, its exceptions are built by internal/kmserr, and key
+// parsing is internal/spki.
 package kmspub

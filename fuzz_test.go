@@ -581,7 +581,9 @@ func FuzzParseGetPublicKeyJSON(f *testing.F) {
 	})
 }
 
-// FuzzLoad: PEM, DER or base64 with the metadata of every spec and usage.
+// FuzzLoad: ParseSubjectPublicKeyInfo on PEM, DER or base64 with the
+// metadata of every spec and usage. (The target keeps the name of Load,
+// ParseSubjectPublicKeyInfo's old name, and so its corpus.)
 func FuzzLoad(f *testing.F) {
 	for i, s := range keySpecCases {
 		pemBytes := kmspubtest.File(f, "keys/"+string(s.spec)+".pub.pem")
