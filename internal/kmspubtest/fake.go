@@ -231,13 +231,9 @@ func (f *FakeKMS) resolve(ctx context.Context, id string) (string, error) {
 
 // GetPublicKey answers as KMS would for the keys f serves.
 func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _ ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error) {
-	f.Calls.Add(1)
-	if lie, err, ok := lieFor(f, ctx, f.lies, aws.ToString(in.KeyId)); ok {
+	lie, arn, err := lookup(f, ctx, &f.Calls, f.lies, aws.ToString(in.KeyId))
+	if lie != nil || err != nil {
 		return lie, err
-	}
-	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
-	if err != nil {
-		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -251,13 +247,9 @@ func (f *FakeKMS) GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, _
 // DescribeKey answers with the key's ARN and the state SetState gave it
 // (Enabled by default).
 func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
-	f.DescribeCalls.Add(1)
-	if lie, err, ok := lieFor(f, ctx, f.dlies, aws.ToString(in.KeyId)); ok {
+	lie, arn, err := lookup(f, ctx, &f.DescribeCalls, f.dlies, aws.ToString(in.KeyId))
+	if lie != nil || err != nil {
 		return lie, err
-	}
-	arn, err := f.resolve(ctx, aws.ToString(in.KeyId))
-	if err != nil {
-		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -275,20 +267,23 @@ func (f *FakeKMS) DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, _ .
 	}}, nil
 }
 
-// lieFor returns the lie f tells for name, if any, after the gate and
-// SetFail's error, which still apply.
-func lieFor[O any](f *FakeKMS, ctx context.Context, lies map[string]*O, name string) (*O, error, bool) {
+// lookup counts a call and answers it with the lie f tells for name, if
+// any (after the gate and SetFail's error, which still apply), or else
+// with the key ARN name resolves to.
+func lookup[O any](f *FakeKMS, ctx context.Context, calls *atomic.Int64, lies map[string]*O, name string) (lie *O, keyARN string, err error) {
+	calls.Add(1)
 	f.mu.Lock()
-	lie, ok := lies[name]
+	l, ok := lies[name]
 	f.mu.Unlock()
 	if !ok {
-		return nil, nil, false
+		keyARN, err = f.resolve(ctx, name)
+		return nil, keyARN, err
 	}
 	if err := f.enter(ctx); err != nil {
-		return nil, err, true
+		return nil, "", err
 	}
-	c := *lie
-	return &c, nil, true
+	c := *l
+	return &c, "", nil
 }
 
 // Clock is a clock tests move by hand, for KeyringOptions.Clock.
